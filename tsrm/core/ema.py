@@ -1,0 +1,60 @@
+"""Exponential moving average of a module's floating-point parameters and buffers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import torch
+from torch import Tensor, nn
+
+
+class EMA:
+    """Keep ``shadow = decay * shadow + (1 - decay) * weights`` after every update.
+
+    Parameters
+    ----------
+    module : nn.Module
+        The module whose floating-point state is averaged.
+    decay : float
+        Weight of the old average, in ``[0, 1)``; TRM uses 0.999.
+    """
+
+    def __init__(self, module: nn.Module, decay: float = 0.999) -> None:
+        if not 0.0 <= decay < 1.0:
+            raise ValueError(f"EMA decay must be in [0, 1), got {decay!r}.")
+        self.decay = decay
+        self.shadow: dict[str, Tensor] = {
+            k: v.detach().clone() for k, v in module.state_dict().items() if v.is_floating_point()
+        }
+
+    @torch.no_grad()
+    def update(self, module: nn.Module) -> None:
+        for k, v in module.state_dict().items():
+            if k in self.shadow:
+                self.shadow[k].lerp_(v.detach(), 1.0 - self.decay)
+
+    @torch.no_grad()
+    def copy_to(self, module: nn.Module) -> None:
+        """Overwrite the module's averaged entries with the EMA values."""
+        module.load_state_dict(self.shadow, strict=False)
+
+    @contextmanager
+    def applied(self, module: nn.Module) -> Iterator[nn.Module]:
+        """Run a block with the EMA weights in place, then put the raw weights back."""
+        backup = {k: v.detach().clone() for k, v in module.state_dict().items() if k in self.shadow}
+        self.copy_to(module)
+        try:
+            yield module
+        finally:
+            module.load_state_dict(backup, strict=False)
+
+    def state_dict(self) -> dict[str, Tensor]:
+        return {k: v.clone() for k, v in self.shadow.items()}
+
+    def load_state_dict(self, state: dict[str, Tensor]) -> None:
+        missing = set(self.shadow) - set(state)
+        if missing:
+            raise KeyError(f"EMA state lacks entries: {sorted(missing)[:5]}")
+        for k in self.shadow:
+            self.shadow[k].copy_(state[k])

@@ -1,0 +1,110 @@
+"""Time indices: check that they are regular, and continue them into the future."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tsrm.exceptions import IrregularIndexError
+
+
+@dataclass(frozen=True)
+class TimeIndex:
+    """Enough of a series' index to extend it: its kind, last value and step.
+
+    ``kind`` is ``"datetime"`` (``step`` is a pandas frequency string and
+    ``tz`` the time zone), ``"period"`` (``step`` a period frequency) or
+    ``"integer"`` (``step`` an int).
+    """
+
+    kind: str
+    last: Any
+    step: Any
+    tz: str | None = None
+
+    def future(self, h: int) -> pd.Index:
+        """The ``h`` index values that follow ``last``."""
+        if self.kind == "datetime":
+            return pd.date_range(self.last, periods=h + 1, freq=self.step, tz=self.tz)[1:]
+        if self.kind == "period":
+            return pd.period_range(pd.Period(self.last, freq=self.step), periods=h + 1)[1:]
+        return pd.RangeIndex(self.last + self.step, self.last + self.step * (h + 1), self.step)
+
+    def after(self, n: int) -> TimeIndex:
+        """The index as it would be ``n`` steps later."""
+        last = self.future(n)[-1]
+        if self.kind == "datetime":
+            return TimeIndex(self.kind, last.tz_localize(None) if self.tz else last, self.step,
+                             self.tz)
+        if self.kind == "period":
+            return TimeIndex(self.kind, str(last), self.step)
+        return TimeIndex(self.kind, int(last), self.step)
+
+    def to_json(self) -> dict:
+        last = self.last.isoformat() if isinstance(self.last, pd.Timestamp) else self.last
+        return {"kind": self.kind, "last": last, "step": self.step, "tz": self.tz}
+
+    @classmethod
+    def from_json(cls, data: dict) -> TimeIndex:
+        last = pd.Timestamp(data["last"]) if data["kind"] == "datetime" else data["last"]
+        return cls(data["kind"], last, data["step"], data.get("tz"))
+
+
+def time_index_of(index: pd.Index, what: str) -> TimeIndex:
+    """Check ``index`` is unique, increasing and regular; describe it as a :class:`TimeIndex`.
+
+    Parameters
+    ----------
+    index : pd.Index
+        A DatetimeIndex, PeriodIndex, RangeIndex or integer index.
+    what : str
+        How to name the data in error messages (e.g. ``"series 'a'"``).
+    """
+    if len(index) == 0:
+        raise IrregularIndexError(f"{what} is empty; pass at least one observation.")
+    if index.has_duplicates:
+        dup = index[index.duplicated()][0]
+        raise IrregularIndexError(
+            f"{what} has duplicated timestamps (e.g. {dup!r}); aggregate them first, "
+            "e.g. y.groupby(level=0).mean()."
+        )
+    if not index.is_monotonic_increasing:
+        raise IrregularIndexError(
+            f"{what} has timestamps out of order; sort it first, e.g. y.sort_index()."
+        )
+    if isinstance(index, pd.DatetimeIndex):
+        freq = index.freqstr if index.freq is not None else None
+        if freq is None and len(index) >= 3:
+            freq = pd.infer_freq(index)
+        if freq is None:
+            raise IrregularIndexError(
+                f"{what} has timestamps on no regular grid (pandas cannot infer a frequency); "
+                "resample it to a regular frequency first, e.g. y.resample('h').mean()."
+            )
+        tz = str(index.tz) if index.tz is not None else None
+        last = index[-1].tz_localize(None) if tz else index[-1]
+        return TimeIndex("datetime", last, freq, tz)
+    if isinstance(index, pd.PeriodIndex):
+        diffs = np.diff(index.asi8)
+        if len(diffs) and not np.all(diffs == 1):
+            raise IrregularIndexError(
+                f"{what} has gaps in its PeriodIndex; reindex it to a full period range first."
+            )
+        return TimeIndex("period", str(index[-1]), index.freqstr)
+    if isinstance(index, pd.RangeIndex):
+        return TimeIndex("integer", int(index[-1]), int(index.step))
+    if pd.api.types.is_integer_dtype(index.dtype):
+        values = index.to_numpy(dtype=np.int64)
+        diffs = np.diff(values)
+        if len(diffs) and not np.all(diffs == diffs[0]):
+            raise IrregularIndexError(
+                f"{what} has an integer index with uneven steps; reindex it to a regular grid."
+            )
+        return TimeIndex("integer", int(values[-1]), int(diffs[0]) if len(diffs) else 1)
+    raise IrregularIndexError(
+        f"{what} has an index of dtype {index.dtype}; use a DatetimeIndex, PeriodIndex or "
+        "integer index (e.g. pd.to_datetime(...) on the dates)."
+    )

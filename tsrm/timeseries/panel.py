@@ -1,0 +1,215 @@
+"""One internal form for every kind of input: a list of 1-D series plus how to rebuild output.
+
+Accepted kinds (``Panel.kind``):
+
+- ``"series"``: a pandas Series (DatetimeIndex, PeriodIndex or integer index);
+- ``"wide"``: a DataFrame with one numeric column per series, sharing the index;
+- ``"long"``: a DataFrame with columns ``unique_id``, ``ds``, ``y`` (rows are
+  sorted by ``ds`` within each series; series may differ in length and end);
+- ``"array1d"``: a 1-D numpy array (one series);
+- ``"array2d"``: a 2-D numpy array of shape ``(time, series)``.
+
+Forecasts come back in the same kind, with the index continued into the future.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tsrm.exceptions import MissingValuesError, TSRMInputError
+from tsrm.timeseries.index import TimeIndex, time_index_of
+
+LONG_COLUMNS = ("unique_id", "ds", "y")
+
+
+@dataclass
+class Panel:
+    """Several univariate series and what is needed to return forecasts like the input.
+
+    Attributes
+    ----------
+    values : list of np.ndarray
+        One float64 1-D array per series (copies; never the user's memory).
+    ids : list
+        Series names (column names, ``unique_id`` values, or positions).
+    indexes : list of TimeIndex or None
+        Per series, how its index continues; ``None`` for numpy input.
+    kind : str
+        Input kind, see the module docstring.
+    name : Any
+        Name of a Series, or the value column of a long frame.
+    """
+
+    values: list[np.ndarray]
+    ids: list
+    indexes: list[TimeIndex | None]
+    kind: str
+    name: Any = None
+    columns_name: Any = field(default=None)
+
+    @property
+    def n_series(self) -> int:
+        return len(self.values)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.array([len(v) for v in self.values])
+
+    def last_windows(self, length: int) -> np.ndarray:
+        """The last ``length`` values of every series, shape ``(n_series, length)``."""
+        return np.stack([v[-length:] for v in self.values])
+
+    def output(self, forecasts: np.ndarray) -> Any:
+        """Wrap ``(n_series, h)`` forecasts in the input's kind with future indices."""
+        forecasts = np.asarray(forecasts, dtype=np.float64)
+        h = forecasts.shape[1]
+        if self.kind == "array1d":
+            return forecasts[0]
+        if self.kind == "array2d":
+            return forecasts.T.copy()
+        if self.kind == "series":
+            return pd.Series(forecasts[0], index=self.indexes[0].future(h), name=self.name)
+        if self.kind == "wide":
+            frame = pd.DataFrame(forecasts.T, index=self.indexes[0].future(h), columns=self.ids)
+            frame.columns.name = self.columns_name
+            return frame
+        parts = [
+            pd.DataFrame({"unique_id": [uid] * h, "ds": idx.future(h), "y": values})
+            for uid, idx, values in zip(self.ids, self.indexes, forecasts, strict=True)
+        ]
+        out = pd.concat(parts, ignore_index=True)
+        return out.rename(columns={"y": self.name}) if self.name != "y" else out
+
+    def meta(self) -> dict:
+        """JSON-serialisable description (everything but the values)."""
+        return {
+            "kind": self.kind,
+            "ids": [_jsonable(i) for i in self.ids],
+            "indexes": [i.to_json() if i is not None else None for i in self.indexes],
+            "name": _jsonable(self.name),
+            "columns_name": _jsonable(self.columns_name),
+        }
+
+    @classmethod
+    def from_meta(cls, meta: dict, values: list[np.ndarray]) -> Panel:
+        indexes = [TimeIndex.from_json(i) if i is not None else None for i in meta["indexes"]]
+        return cls(values, list(meta["ids"]), indexes, meta["kind"], meta["name"],
+                   meta.get("columns_name"))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _numeric_values(values: Any, what: str) -> np.ndarray:
+    """Float64 copy of ``values`` after checking dtype and finiteness."""
+    arr = np.asarray(values)
+    if arr.dtype == bool or pd.api.types.is_bool_dtype(getattr(values, "dtype", None)):
+        raise TSRMInputError(
+            f"{what} holds booleans, not numbers; convert them explicitly, e.g. y.astype(float)."
+        )
+    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        if isinstance(values, pd.Series | pd.DataFrame):
+            try:  # nullable pandas dtypes (Int64, Float64) are numeric
+                if all(pd.api.types.is_numeric_dtype(t) for t in np.atleast_1d(values.dtypes)):
+                    arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
+            except (TypeError, ValueError):
+                pass
+        if not np.issubdtype(arr.dtype, np.floating):
+            raise TSRMInputError(
+                f"{what} has non-numeric values (dtype {arr.dtype}); pass numbers only, e.g. "
+                "convert with pd.to_numeric(...) and drop text columns."
+            )
+    arr = np.array(arr, dtype=np.float64, copy=True)
+    n_nan, n_inf = int(np.isnan(arr).sum()), int(np.isinf(arr).sum())
+    if n_nan or n_inf:
+        problem = " and ".join(
+            p for p in (f"{n_nan} NaN" if n_nan else "", f"{n_inf} infinite" if n_inf else "") if p
+        )
+        raise MissingValuesError(
+            f"{what} holds {problem} value(s); fill or drop them first, e.g. "
+            "y.interpolate() or y.dropna() (infinite values: replace them with NaN, then fill)."
+        )
+    return arr
+
+
+def to_panel(data: Any, what: str = "y") -> Panel:
+    """Validate ``data`` and convert it to a :class:`Panel` (the input is not modified).
+
+    Raises
+    ------
+    TSRMInputError
+        For an unsupported type or shape, non-numeric or non-finite values, or
+        an irregular, duplicated or unsorted index; the message names the fix.
+    """
+    if isinstance(data, pd.Series):
+        values = _numeric_values(data, what)
+        index = time_index_of(data.index, what)
+        return Panel([values], [data.name], [index], "series", data.name)
+    if isinstance(data, pd.DataFrame):
+        if set(LONG_COLUMNS) <= set(data.columns):
+            return _long_panel(data, what)
+        if data.shape[1] == 0:
+            raise TSRMInputError(f"{what} is a DataFrame with no columns; pass at least one series.")
+        values = _numeric_values(data, what)
+        index = time_index_of(data.index, what)
+        ids = list(data.columns)
+        return Panel(list(values.T.copy()), ids, [index] * len(ids), "wide",
+                     columns_name=data.columns.name)
+    if isinstance(data, np.ndarray | list | tuple):
+        arr = _numeric_values(data, what)
+        if arr.ndim == 1:
+            _check_nonempty(arr, what)
+            return Panel([arr], [0], [None], "array1d")
+        if arr.ndim == 2:
+            _check_nonempty(arr, what)
+            return Panel(list(arr.T.copy()), list(range(arr.shape[1])), [None] * arr.shape[1],
+                         "array2d")
+        raise TSRMInputError(
+            f"{what} is a {arr.ndim}-D array; pass 1-D (one series) or 2-D of shape "
+            "(time, series)."
+        )
+    raise TSRMInputError(
+        f"{what} is a {type(data).__name__}; pass a pandas Series, a wide DataFrame, a long "
+        "DataFrame with columns unique_id/ds/y, or a 1-D/2-D numpy array."
+    )
+
+
+def _check_nonempty(arr: np.ndarray, what: str) -> None:
+    if arr.size == 0:
+        raise TSRMInputError(f"{what} is empty; pass at least one observation.")
+
+
+def _long_panel(frame: pd.DataFrame, what: str) -> Panel:
+    if len(frame) == 0:
+        raise TSRMInputError(f"{what} is an empty long DataFrame; pass at least one row.")
+    ds = frame["ds"]
+    if not (pd.api.types.is_datetime64_any_dtype(ds) or pd.api.types.is_integer_dtype(ds)):
+        try:
+            ds = pd.to_datetime(ds)
+        except (TypeError, ValueError) as err:
+            raise TSRMInputError(
+                f"{what}: column 'ds' holds values that are neither dates nor integers "
+                f"({err}); convert it with pd.to_datetime(...)."
+            ) from None
+    values = _numeric_values(frame["y"], f"{what} column 'y'")
+    work = pd.DataFrame({"unique_id": frame["unique_id"].to_numpy(), "ds": ds.to_numpy(),
+                         "y": values})
+    panel_values, ids, indexes = [], [], []
+    for uid, group in work.groupby("unique_id", sort=False):
+        group = group.sort_values("ds", kind="stable")
+        ids.append(uid)
+        idx = pd.Index(group["ds"])
+        if isinstance(idx, pd.DatetimeIndex):
+            idx = pd.DatetimeIndex(idx)
+        indexes.append(time_index_of(idx, f"{what} series {uid!r}"))
+        panel_values.append(group["y"].to_numpy(dtype=np.float64, copy=True))
+    return Panel(panel_values, ids, indexes, "long", "y")
