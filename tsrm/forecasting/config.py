@@ -60,8 +60,17 @@ class NetworkConfig:
     halting: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("lookback", "horizon", "patch_len", "stride", "hidden_dim", "n_heads",
-                     "n_recursions", "n_cycles", "n_supervision"):
+        for name in (
+            "lookback",
+            "horizon",
+            "patch_len",
+            "stride",
+            "hidden_dim",
+            "n_heads",
+            "n_recursions",
+            "n_cycles",
+            "n_supervision",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")

@@ -18,8 +18,17 @@ from tsrm.forecasting.network import TSTRMNetwork, count_parameters
 from tsrm.timeseries import Panel, WindowDataset
 
 # Constructor arguments that map one-to-one onto NetworkConfig fields.
-_NETWORK_ARGS = ("hidden_dim", "n_recursions", "n_cycles", "n_supervision", "patch_len", "stride",
-                 "mixer", "dropout", "halting")
+_NETWORK_ARGS = (
+    "hidden_dim",
+    "n_recursions",
+    "n_cycles",
+    "n_supervision",
+    "patch_len",
+    "stride",
+    "mixer",
+    "dropout",
+    "halting",
+)
 
 
 @dataclass
@@ -161,7 +170,9 @@ class TRMForecaster(BaseForecaster):
         lookback = check_positive_int(self.lookback, "lookback")
         horizon = check_positive_int(self.horizon, "horizon")
         settings = preset_settings(self.preset, lookback, horizon)
-        settings.update({k: getattr(self, k) for k in _NETWORK_ARGS if getattr(self, k) is not None})
+        settings.update(
+            {k: getattr(self, k) for k in _NETWORK_ARGS if getattr(self, k) is not None}
+        )
         settings.update(self.network_kwargs or {})
         try:
             return NetworkConfig(lookback=lookback, horizon=horizon, **settings)
@@ -208,18 +219,25 @@ class TRMForecaster(BaseForecaster):
                 )
         mean, std = self._scaling_stats(panel, val_steps)
         scaled = [(v - m) / s for v, m, s in zip(panel.values, mean, std, strict=True)]
-        train = WindowDataset(scaled, L, H, [(0, n - v) for n, v in zip(panel.lengths, val_steps,
-                                                                       strict=True)])
-        val = WindowDataset(scaled, L, H, [(n - v, n) if v else (0, 0)
-                                           for n, v in zip(panel.lengths, val_steps, strict=True)])
+        train = WindowDataset(
+            scaled, L, H, [(0, n - v) for n, v in zip(panel.lengths, val_steps, strict=True)]
+        )
+        val = WindowDataset(
+            scaled,
+            L,
+            H,
+            [(n - v, n) if v else (0, 0) for n, v in zip(panel.lengths, val_steps, strict=True)],
+        )
 
         seed = self.random_state
-        generator = torch.Generator().manual_seed(seed if seed is not None else
-                                                  int(torch.seed() % 2**31))
+        generator = torch.Generator().manual_seed(
+            seed if seed is not None else int(torch.seed() % 2**31)
+        )
         torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=generator)))
         network = TSTRMNetwork(cfg)
-        module = TSTRMLightning(network, self.learning_rate, self.weight_decay, self.loss,
-                                ema_decay=self.ema_decay)
+        module = TSTRMLightning(
+            network, self.learning_rate, self.weight_decay, self.loss, ema_decay=self.ema_decay
+        )
         history, best = EpochHistory(), BestWeights("val_loss")
         callbacks: list = [history, best]
         loaders = {"train_dataloaders": _loader(train, self.batch_size, generator)}
@@ -243,10 +261,19 @@ class TRMForecaster(BaseForecaster):
         self.network_ = network
         self.n_params_ = count_parameters(network)
         self.scale_mean_, self.scale_std_ = mean, std
-        self.history_ = {**history.history, "best_epoch": best.best_epoch,
-                         "fit_seconds": time.perf_counter() - start}
-        self.context_ = Panel([v[-L:].copy() for v in panel.values], panel.ids, panel.indexes,
-                              panel.kind, panel.name, panel.columns_name)
+        self.history_ = {
+            **history.history,
+            "best_epoch": best.best_epoch,
+            "fit_seconds": time.perf_counter() - start,
+        }
+        self.context_ = Panel(
+            [v[-L:].copy() for v in panel.values],
+            panel.ids,
+            panel.indexes,
+            panel.kind,
+            panel.name,
+            panel.columns_name,
+        )
 
     def _scaling_stats(self, panel: Panel, val_steps: list[int]) -> tuple[np.ndarray, np.ndarray]:
         if not self.scaling:
@@ -338,7 +365,7 @@ class TRMForecaster(BaseForecaster):
                 step = _batched(self.network_, window)
                 parts.append(step)
                 done += step.shape[1]
-                window = torch.cat([window, step], dim=1)[:, -self.config_.lookback:]
+                window = torch.cat([window, step], dim=1)[:, -self.config_.lookback :]
         forecast = torch.cat(parts, dim=1)[:, :h].double().numpy()
         return forecast * std + mean
 
@@ -375,9 +402,15 @@ def _loader(dataset: WindowDataset, batch_size: int, generator: torch.Generator 
 
     from tsrm.timeseries.windows import collate_batch
 
-    return DataLoader(dataset, batch_size=batch_size, shuffle=generator is not None,
-                      generator=generator, collate_fn=collate_batch, drop_last=False)
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        shuffle=generator is not None,
+        generator=generator,
+        collate_fn=collate_batch,
+        drop_last=False,
+    )
 
 
 def _batched(network: TSTRMNetwork, windows: torch.Tensor, batch: int = 8192) -> torch.Tensor:
-    return torch.cat([network(windows[i:i + batch]) for i in range(0, len(windows), batch)])
+    return torch.cat([network(windows[i : i + batch]) for i in range(0, len(windows), batch)])

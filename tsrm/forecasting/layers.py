@@ -104,7 +104,9 @@ class AttentionBlock(nn.Module):
     def forward(self, h: Tensor) -> Tensor:
         b, t, d = h.shape
         q, k, v = self.qkv(h).view(b, t, 3, self.n_heads, d // self.n_heads).unbind(2)
-        att = F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2))
+        att = F.scaled_dot_product_attention(
+            q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)
+        )
         h = rms_norm(h + self.out(att.transpose(1, 2).reshape(b, t, d)))
         return rms_norm(h + self.mlp(h))
 

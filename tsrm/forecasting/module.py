@@ -71,8 +71,9 @@ class TSTRMLightning(L.LightningModule):
             logits = torch.stack([h for _, h in steps])
             targets = halting_targets(step_losses.detach(), self.halt_tolerance)
             loss = loss + self.halt_weight * halting_loss(logits, targets)
-        self.log("train_loss", loss, on_step=False, on_epoch=True, prog_bar=True,
-                 batch_size=len(window))
+        self.log(
+            "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(window)
+        )
         return loss
 
     def on_train_batch_end(self, outputs, batch, batch_idx: int) -> None:
@@ -82,8 +83,14 @@ class TSTRMLightning(L.LightningModule):
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
         window, target = batch
         forecast = self.network(window, use_halting=False)
-        self.log("val_loss", F.mse_loss(forecast, target), on_step=False, on_epoch=True,
-                 prog_bar=True, batch_size=len(window))
+        self.log(
+            "val_loss",
+            F.mse_loss(forecast, target),
+            on_step=False,
+            on_epoch=True,
+            prog_bar=True,
+            batch_size=len(window),
+        )
 
     # Validation (and the weights kept as "best") use the EMA weights when EMA is on.
     def on_validation_epoch_start(self) -> None:

@@ -23,7 +23,8 @@ def build_reasoner(cfg: NetworkConfig) -> nn.Module:
         return SketchReasoner(cfg.hidden_dim)
     if cfg.mixer == "attention":
         blocks = [
-            AttentionBlock(cfg.hidden_dim, cfg.n_heads, cfg.expansion, cfg.dropout) for _ in range(2)
+            AttentionBlock(cfg.hidden_dim, cfg.n_heads, cfg.expansion, cfg.dropout)
+            for _ in range(2)
         ]
     else:
         blocks = [
@@ -87,8 +88,14 @@ class TSTRMNetwork(nn.Module):
         cfg = self.cfg
         x, y, z, guess, stats = self._encode(window)
         steps = deep_supervision(
-            self.reasoner, x, y, z, n=cfg.n_recursions, T=cfg.n_cycles,
-            n_steps=cfg.n_supervision, halting_head=self.halting_head,
+            self.reasoner,
+            x,
+            y,
+            z,
+            n=cfg.n_recursions,
+            T=cfg.n_cycles,
+            n_steps=cfg.n_supervision,
+            halting_head=self.halting_head,
         )
         return [(self._decode(s.y, guess, stats), s.halt_logit) for s in steps]
 
@@ -96,18 +103,31 @@ class TSTRMNetwork(nn.Module):
         """Final forecast; with a halting head, each window stops at its own step."""
         return self.forecast_with_steps(window, use_halting)[0]
 
-    def forecast_with_steps(self, window: Tensor, use_halting: bool = True) -> tuple[Tensor, Tensor]:
+    def forecast_with_steps(
+        self, window: Tensor, use_halting: bool = True
+    ) -> tuple[Tensor, Tensor]:
         """Final forecast and the supervision steps each window used."""
         cfg = self.cfg
         x, y, z, guess, stats = self._encode(window)
         if use_halting and self.halting_head is not None:
             y, steps = run_until_halted(
-                self.reasoner, x, y, z, n=cfg.n_recursions, T=cfg.n_cycles,
-                n_steps=cfg.n_supervision, halting_head=self.halting_head,
+                self.reasoner,
+                x,
+                y,
+                z,
+                n=cfg.n_recursions,
+                T=cfg.n_cycles,
+                n_steps=cfg.n_supervision,
+                halting_head=self.halting_head,
             )
         else:
             for s in deep_supervision(
-                self.reasoner, x, y, z, n=cfg.n_recursions, T=cfg.n_cycles,
+                self.reasoner,
+                x,
+                y,
+                z,
+                n=cfg.n_recursions,
+                T=cfg.n_cycles,
                 n_steps=cfg.n_supervision,
             ):
                 y = s.y

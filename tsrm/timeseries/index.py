@@ -37,8 +37,9 @@ class TimeIndex:
         """The index as it would be ``n`` steps later."""
         last = self.future(n)[-1]
         if self.kind == "datetime":
-            return TimeIndex(self.kind, last.tz_localize(None) if self.tz else last, self.step,
-                             self.tz)
+            return TimeIndex(
+                self.kind, last.tz_localize(None) if self.tz else last, self.step, self.tz
+            )
         if self.kind == "period":
             return TimeIndex(self.kind, str(last), self.step)
         return TimeIndex(self.kind, int(last), self.step)

@@ -97,8 +97,9 @@ class Panel:
     @classmethod
     def from_meta(cls, meta: dict, values: list[np.ndarray]) -> Panel:
         indexes = [TimeIndex.from_json(i) if i is not None else None for i in meta["indexes"]]
-        return cls(values, list(meta["ids"]), indexes, meta["kind"], meta["name"],
-                   meta.get("columns_name"))
+        return cls(
+            values, list(meta["ids"]), indexes, meta["kind"], meta["name"], meta.get("columns_name")
+        )
 
 
 def _jsonable(value: Any) -> Any:
@@ -158,12 +159,15 @@ def to_panel(data: Any, what: str = "y") -> Panel:
         if set(LONG_COLUMNS) <= set(data.columns):
             return _long_panel(data, what)
         if data.shape[1] == 0:
-            raise TSRMInputError(f"{what} is a DataFrame with no columns; pass at least one series.")
+            raise TSRMInputError(
+                f"{what} is a DataFrame with no columns; pass at least one series."
+            )
         values = _numeric_values(data, what)
         index = time_index_of(data.index, what)
         ids = list(data.columns)
-        return Panel(list(values.T.copy()), ids, [index] * len(ids), "wide",
-                     columns_name=data.columns.name)
+        return Panel(
+            list(values.T.copy()), ids, [index] * len(ids), "wide", columns_name=data.columns.name
+        )
     if isinstance(data, np.ndarray | list | tuple):
         arr = _numeric_values(data, what)
         if arr.ndim == 1:
@@ -171,11 +175,11 @@ def to_panel(data: Any, what: str = "y") -> Panel:
             return Panel([arr], [0], [None], "array1d")
         if arr.ndim == 2:
             _check_nonempty(arr, what)
-            return Panel(list(arr.T.copy()), list(range(arr.shape[1])), [None] * arr.shape[1],
-                         "array2d")
+            return Panel(
+                list(arr.T.copy()), list(range(arr.shape[1])), [None] * arr.shape[1], "array2d"
+            )
         raise TSRMInputError(
-            f"{what} is a {arr.ndim}-D array; pass 1-D (one series) or 2-D of shape "
-            "(time, series)."
+            f"{what} is a {arr.ndim}-D array; pass 1-D (one series) or 2-D of shape (time, series)."
         )
     raise TSRMInputError(
         f"{what} is a {type(data).__name__}; pass a pandas Series, a wide DataFrame, a long "
@@ -201,8 +205,9 @@ def _long_panel(frame: pd.DataFrame, what: str) -> Panel:
                 f"({err}); convert it with pd.to_datetime(...)."
             ) from None
     values = _numeric_values(frame["y"], f"{what} column 'y'")
-    work = pd.DataFrame({"unique_id": frame["unique_id"].to_numpy(), "ds": ds.to_numpy(),
-                         "y": values})
+    work = pd.DataFrame(
+        {"unique_id": frame["unique_id"].to_numpy(), "ds": ds.to_numpy(), "y": values}
+    )
     panel_values, ids, indexes = [], [], []
     for uid, group in work.groupby("unique_id", sort=False):
         group = group.sort_values("ds", kind="stable")
