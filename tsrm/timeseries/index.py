@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,34 +25,34 @@ class TimeIndex:
     last: Any
     step: Any
     tz: str | None = None
+    name: Any = None
 
     def future(self, h: int) -> pd.Index:
         """The ``h`` index values that follow ``last``."""
         if self.kind == "datetime":
-            return pd.date_range(self.last, periods=h + 1, freq=self.step, tz=self.tz)[1:]
-        if self.kind == "period":
-            return pd.period_range(pd.Period(self.last, freq=self.step), periods=h + 1)[1:]
-        return pd.RangeIndex(self.last + self.step, self.last + self.step * (h + 1), self.step)
-
-    def after(self, n: int) -> TimeIndex:
-        """The index as it would be ``n`` steps later."""
-        last = self.future(n)[-1]
-        if self.kind == "datetime":
-            return TimeIndex(
-                self.kind, last.tz_localize(None) if self.tz else last, self.step, self.tz
-            )
-        if self.kind == "period":
-            return TimeIndex(self.kind, str(last), self.step)
-        return TimeIndex(self.kind, int(last), self.step)
+            # ``last`` keeps its time zone, so daylight-saving changes continue correctly.
+            index = pd.date_range(self.last, periods=h + 1, freq=self.step)[1:]
+        elif self.kind == "period":
+            index = pd.period_range(pd.Period(self.last, freq=self.step), periods=h + 1)[1:]
+        else:
+            index = pd.RangeIndex(self.last + self.step, self.last + self.step * (h + 1), self.step)
+        return index.rename(self.name)
 
     def to_json(self) -> dict:
         last = self.last.isoformat() if isinstance(self.last, pd.Timestamp) else self.last
-        return {"kind": self.kind, "last": last, "step": self.step, "tz": self.tz}
+        name = (
+            self.name if self.name is None or isinstance(self.name, str | int) else str(self.name)
+        )
+        return {"kind": self.kind, "last": last, "step": self.step, "tz": self.tz, "name": name}
 
     @classmethod
     def from_json(cls, data: dict) -> TimeIndex:
-        last = pd.Timestamp(data["last"]) if data["kind"] == "datetime" else data["last"]
-        return cls(data["kind"], last, data["step"], data.get("tz"))
+        last = data["last"]
+        if data["kind"] == "datetime":
+            last = pd.Timestamp(last)
+            if data.get("tz"):  # the ISO string holds only an offset: restore the named zone
+                last = last.tz_convert(data["tz"])
+        return cls(data["kind"], last, data["step"], data.get("tz"), data.get("name"))
 
 
 def time_index_of(index: pd.Index, what: str) -> TimeIndex:
@@ -79,24 +80,23 @@ def time_index_of(index: pd.Index, what: str) -> TimeIndex:
     if isinstance(index, pd.DatetimeIndex):
         freq = index.freqstr if index.freq is not None else None
         if freq is None and len(index) >= 3:
-            freq = pd.infer_freq(index)
+            freq = _infer_freq(index)
         if freq is None:
             raise IrregularIndexError(
                 f"{what} has timestamps on no regular grid (pandas cannot infer a frequency); "
                 "resample it to a regular frequency first, e.g. y.resample('h').mean()."
             )
         tz = str(index.tz) if index.tz is not None else None
-        last = index[-1].tz_localize(None) if tz else index[-1]
-        return TimeIndex("datetime", last, freq, tz)
+        return TimeIndex("datetime", index[-1], freq, tz, index.name)
     if isinstance(index, pd.PeriodIndex):
         diffs = np.diff(index.asi8)
         if len(diffs) and not np.all(diffs == 1):
             raise IrregularIndexError(
                 f"{what} has gaps in its PeriodIndex; reindex it to a full period range first."
             )
-        return TimeIndex("period", str(index[-1]), index.freqstr)
+        return TimeIndex("period", str(index[-1]), index.freqstr, name=index.name)
     if isinstance(index, pd.RangeIndex):
-        return TimeIndex("integer", int(index[-1]), int(index.step))
+        return TimeIndex("integer", int(index[-1]), int(index.step), name=index.name)
     if pd.api.types.is_integer_dtype(index.dtype):
         values = index.to_numpy(dtype=np.int64)
         diffs = np.diff(values)
@@ -104,8 +104,20 @@ def time_index_of(index: pd.Index, what: str) -> TimeIndex:
             raise IrregularIndexError(
                 f"{what} has an integer index with uneven steps; reindex it to a regular grid."
             )
-        return TimeIndex("integer", int(values[-1]), int(diffs[0]) if len(diffs) else 1)
+        step = int(diffs[0]) if len(diffs) else 1
+        return TimeIndex("integer", int(values[-1]), step, name=index.name)
     raise IrregularIndexError(
         f"{what} has an index of dtype {index.dtype}; use a DatetimeIndex, PeriodIndex or "
         "integer index (e.g. pd.to_datetime(...) on the dates)."
     )
+
+
+def _infer_freq(index: pd.DatetimeIndex) -> str | None:
+    """``pd.infer_freq`` as a string on every pandas version (3.x warns it will return offsets)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.filterwarnings("ignore", message=".*infer_freq.*")
+        freq = pd.infer_freq(index)
+    if freq is None or isinstance(freq, str):
+        return freq
+    return freq.freqstr

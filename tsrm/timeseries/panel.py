@@ -112,8 +112,14 @@ def _jsonable(value: Any) -> Any:
 
 def _numeric_values(values: Any, what: str) -> np.ndarray:
     """Float64 copy of ``values`` after checking dtype and finiteness."""
-    arr = np.asarray(values)
-    if arr.dtype == bool or pd.api.types.is_bool_dtype(getattr(values, "dtype", None)):
+    dtypes = values.dtypes if isinstance(values, pd.DataFrame) else [getattr(values, "dtype", None)]
+    try:
+        arr = np.asarray(values)
+    except ValueError as err:  # ragged nested lists
+        raise TSRMInputError(
+            f"{what} cannot be read as a rectangular array ({err}); pass equal-length series."
+        ) from None
+    if arr.dtype == bool or any(pd.api.types.is_bool_dtype(t) for t in dtypes):
         raise TSRMInputError(
             f"{what} holds booleans, not numbers; convert them explicitly, e.g. y.astype(float)."
         )
@@ -205,6 +211,10 @@ def _long_panel(frame: pd.DataFrame, what: str) -> Panel:
                 f"({err}); convert it with pd.to_datetime(...)."
             ) from None
     values = _numeric_values(frame["y"], f"{what} column 'y'")
+    if frame["unique_id"].isna().any():
+        raise TSRMInputError(
+            f"{what}: column 'unique_id' has missing values; give every row a series id."
+        )
     work = pd.DataFrame(
         {"unique_id": frame["unique_id"].to_numpy(), "ds": ds.to_numpy(), "y": values}
     )

@@ -37,7 +37,8 @@ class WindowDataset(Dataset):
         self.lookback, self.horizon = lookback, horizon
         offsets = np.concatenate([[0], np.cumsum([len(s) for s in series])[:-1]])
         starts = []
-        for offset, (lo, hi) in zip(offsets, target_ranges, strict=True):
+        for offset, values, (lo, hi) in zip(offsets, series, target_ranges, strict=True):
+            hi = min(hi, len(values))  # windows never run into the next series
             first = max(lo - lookback, 0)
             last = hi - lookback - horizon  # inclusive
             if last >= first:
