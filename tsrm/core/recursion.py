@@ -43,6 +43,8 @@ def recurse(
     T : int
         Cycles per supervision step.
     """
+    if n < 0 or T < 1:
+        raise ValueError(f"recurse needs n >= 0 and T >= 1, got n={n}, T={T}.")
 
     def cycle(y: Tensor, z: Tensor) -> tuple[Tensor, Tensor]:
         for _ in range(n):

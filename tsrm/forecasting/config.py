@@ -55,7 +55,7 @@ class NetworkConfig:
     n_recursions: int = 2
     n_cycles: int = 2
     n_supervision: int = 3
-    dropout: float = 0.1
+    dropout: float = 0.0
     revin: bool = True
     halting: bool = False
 

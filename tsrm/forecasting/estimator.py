@@ -169,12 +169,12 @@ class TRMForecaster(BaseForecaster):
     def _network_config(self) -> NetworkConfig:
         lookback = check_positive_int(self.lookback, "lookback")
         horizon = check_positive_int(self.horizon, "horizon")
-        settings = preset_settings(self.preset, lookback, horizon)
-        settings.update(
-            {k: getattr(self, k) for k in _NETWORK_ARGS if getattr(self, k) is not None}
-        )
-        settings.update(self.network_kwargs or {})
         try:
+            settings = preset_settings(self.preset, lookback, horizon)
+            settings.update(
+                {k: getattr(self, k) for k in _NETWORK_ARGS if getattr(self, k) is not None}
+            )
+            settings.update(self.network_kwargs or {})
             return NetworkConfig(lookback=lookback, horizon=horizon, **settings)
         except (TypeError, ValueError) as err:
             raise TSRMInputError(f"Invalid network settings: {err}") from None
@@ -187,7 +187,8 @@ class TRMForecaster(BaseForecaster):
             raise TSRMInputError(f"loss must be one of {LOSSES}, got {self.loss!r}.")
         if not (isinstance(self.learning_rate, int | float) and self.learning_rate > 0):
             raise TSRMInputError(f"learning_rate must be positive, got {self.learning_rate!r}.")
-        if self.ema_decay is not None and not 0 <= self.ema_decay < 1:
+        ema = self.ema_decay
+        if ema is not None and not (isinstance(ema, int | float) and 0 <= ema < 1):
             raise TSRMInputError(f"ema_decay must be in [0, 1) or None, got {self.ema_decay!r}.")
         self._network_config()
 

@@ -105,5 +105,7 @@ class TSTRMLightning(L.LightningModule):
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
         return torch.optim.AdamW(
-            self.network.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
+            [p for p in self.network.parameters() if p.requires_grad],
+            lr=self.learning_rate,
+            weight_decay=self.weight_decay,
         )

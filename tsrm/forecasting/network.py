@@ -53,7 +53,10 @@ class TSTRMNetwork(nn.Module):
         self.position = nn.Parameter(torch.randn(n_tok, d) * 0.02)
         self.first_guess = nn.Linear(cfg.lookback, cfg.horizon)
         q, n_out = cfg.horizon_patch_len, cfg.n_horizon_patches
-        self.embed_answer = TokenMap(n_out, q, n_tok, d)
+        # The initial y only feeds the first cycle, which runs without gradients when
+        # T > 1, so its embedding could never learn: it is a fixed random projection
+        # of the first guess (TRM starts y from a fixed random vector too).
+        self.embed_answer = TokenMap(n_out, q, n_tok, d).requires_grad_(False)
         self.readout = TokenMap(n_tok, d, n_out, q, zero_init=True)
         self.reasoner = build_reasoner(cfg)
         # TRM starts z from a fixed random vector broadcast to every position.
@@ -136,4 +139,5 @@ class TSTRMNetwork(nn.Module):
 
 
 def count_parameters(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
+    """Trainable parameters (fixed projections such as the initial-answer embedding excluded)."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)

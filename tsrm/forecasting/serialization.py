@@ -21,7 +21,7 @@ from safetensors.torch import load_file, save_file
 import tsrm
 from tsrm.exceptions import ModelFileError
 from tsrm.forecasting.config import NetworkConfig
-from tsrm.forecasting.network import TSTRMNetwork
+from tsrm.forecasting.network import TSTRMNetwork, count_parameters
 from tsrm.timeseries import Panel
 
 if TYPE_CHECKING:
@@ -89,7 +89,8 @@ def _read_config(path: Path) -> dict:
     file = path / CONFIG_FILE
     if not file.is_file():
         raise ModelFileError(
-            f"No {CONFIG_FILE} in {str(path)!r}; pass the directory written by TRMForecaster.save()."
+            f"No {CONFIG_FILE} in {str(path)!r}; pass the directory that "
+            "TRMForecaster.save() wrote."
         )
     try:
         config = json.loads(file.read_text())
@@ -139,8 +140,8 @@ def load_forecaster(cls: type[TRMForecaster], path: Path) -> TRMForecaster:
     network.eval()
     model.config_ = cfg
     model.network_ = network
-    model.n_params_ = config["n_params"]
-    model.history_ = config["history"]
+    model.n_params_ = count_parameters(network)
+    model.history_ = config.get("history") or {}
     model.context_ = context
     model.scale_mean_, model.scale_std_ = mean.copy(), std.copy()
     return model

@@ -23,6 +23,10 @@ def quiet_lightning(verbose: bool) -> Iterator[None]:
         # Harmless with in-memory data: we index batches directly, no workers needed.
         warnings.filterwarnings("ignore", message=".*does not have many workers.*")
         warnings.filterwarnings("ignore", message=".*isinstance.treespec, LeafSpec.*")
+        # Training without a validation split is a supported choice, not a mistake.
+        warnings.filterwarnings(
+            "ignore", message=".*validation_step.* but have no .val_dataloader.*"
+        )
         if not verbose:
             for lg in loggers:
                 lg.setLevel(logging.WARNING)
