@@ -177,9 +177,7 @@ def test_config_missing_bookkeeping_key_still_loads(damaged_copy, key):
     # Bookkeeping is not needed to forecast: n_params_ is recounted, history_ may be empty.
     edit_config(damaged_copy, lambda c: c.pop(key))
     model = TRMForecaster.load(damaged_copy)
-    assert model.n_params_ == sum(
-        p.numel() for p in model.network_.parameters() if p.requires_grad
-    )
+    assert model.n_params_ == sum(p.numel() for p in model.network_.parameters() if p.requires_grad)
     assert np.isfinite(np.asarray(model.predict())).all()
 
 
