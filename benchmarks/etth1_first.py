@@ -25,37 +25,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 
 from tsrm import TRMForecaster
+from tsrm.datasets import load_dataset, make_splits
 
-TRAIN_END, VAL_END, TEST_END = 8640, 8640 + 2880, 8640 + 2 * 2880
 PUBLISHED = {  # (MSE, MAE) at L=336 (DLinear) and L=512 (PatchTST/64), REFERENCE.md section 3
     96: {"DLinear": (0.375, 0.399), "PatchTST/64": (0.370, 0.400)},
 }
-
-
-def load_etth1(data_dir: Path) -> pd.DataFrame:
-    path = data_dir / "ltsf" / "ETTh1.csv"
-    if not path.is_file():
-        sys.exit(f"ETTh1.csv not found at {path}; pass --data-dir pointing at the shared data.")
-    return pd.read_csv(path, index_col="date", parse_dates=True)
-
-
-def standardise(frame: pd.DataFrame) -> pd.DataFrame:
-    train = frame.iloc[:TRAIN_END]
-    return (frame - train.mean()) / train.std(ddof=0)
-
-
-def test_windows(values: np.ndarray, lookback: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    """All stride-1 test windows of every channel: inputs (L, n) and targets (n, H)."""
-    starts = np.arange(VAL_END - lookback, TEST_END - lookback - horizon + 1)
-    inputs, targets = [], []
-    for channel in values.T:
-        inputs.append(np.stack([channel[s : s + lookback] for s in starts]))
-        targets.append(np.stack([channel[s + lookback : s + lookback + horizon] for s in starts]))
-    return np.concatenate(inputs).T, np.concatenate(targets)
 
 
 def _parse_setting(text: str) -> tuple[str, object]:
@@ -92,8 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     L, H = args.lookback, args.horizon
 
-    frame = standardise(load_etth1(args.data_dir))
-    fit_part = frame.iloc[:VAL_END].reset_index(drop=True)  # train + validation rows
+    splits = make_splits(load_dataset("ETTh1", data_dir=args.data_dir), L, H)
+    train_end, val_end = splits.boundaries.train[1], splits.boundaries.val[1]
+    fit_part = splits.values[:val_end]  # train + validation rows, already z-scored
     model = TRMForecaster(
         horizon=H,
         lookback=L,
@@ -102,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         patience=args.patience,
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
-        validation_size=VAL_END - TRAIN_END,
+        validation_size=val_end - train_end,  # exactly the protocol's validation windows
         scaling=False,
         random_state=args.seed,
         verbose=False,
@@ -112,9 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     model.fit(fit_part)
     train_s = time.perf_counter() - start
 
-    inputs, targets = test_windows(frame.to_numpy(), L, H)
+    test = splits.test
+    inputs, targets = (t.numpy() for t in test.__getitems__(list(range(len(test)))))
     start = time.perf_counter()
-    forecast = model.predict(y=inputs).T  # (n_windows, H)
+    forecast = model.predict(y=inputs.T).T  # every test window of every channel in one call
     predict_s = time.perf_counter() - start
     mse = float(np.mean((forecast - targets) ** 2))
     mae = float(np.mean(np.abs(forecast - targets)))
