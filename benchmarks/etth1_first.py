@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         "params": model.n_params_,
         "epochs": len(model.history_["train_loss"]),
         "best_epoch": model.history_["best_epoch"],
+        "best_val_mse": round(min(model.history_["val_loss"]), 4),
         "train_s": round(train_s, 1),
         "predict_ms_per_window": round(1e3 * predict_s / len(targets), 4),
         "test_windows": len(targets),

@@ -46,7 +46,7 @@ class NetworkConfig:
     lookback: int
     horizon: int
     patch_len: int = 16
-    stride: int = 8
+    stride: int = 16
     out_patch_len: int | None = None
     hidden_dim: int = 64
     expansion: float = 2.0
@@ -149,4 +149,7 @@ def preset_settings(name: str, lookback: int, horizon: int) -> dict:
     settings = dict(PRESETS[name])
     if settings.pop("whole_window", False):
         settings.update(patch_len=lookback, stride=lookback, out_patch_len=horizon)
+    default_patch = NetworkConfig.__dataclass_fields__["patch_len"].default
+    if "patch_len" not in settings and lookback < default_patch:
+        settings.update(patch_len=lookback, stride=lookback)  # a short window is one patch
     return settings
