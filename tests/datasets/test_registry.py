@@ -133,7 +133,7 @@ def test_wheel_ships_the_catalogue_and_every_subpackage():
 
 def test_data_loading_imports_no_model():
     package = REPO / "tsrm" / "datasets"
-    for module in package.glob("*.py"):
+    for module in package.rglob("*.py"):
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
             names = []
             if isinstance(node, ast.Import):
