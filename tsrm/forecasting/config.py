@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
+
+from tsrm.neural.config import WindowConfig, check_positive_fields
 
 MIXERS = ("mlp", "attention", "sketch")
 
 
 @dataclass(frozen=True)
-class NetworkConfig:
+class NetworkConfig(WindowConfig):
     """Every knob of :class:`~tsrm.forecasting.network.TSTRMNetwork`.
 
     Attributes
@@ -43,8 +45,6 @@ class NetworkConfig:
         Add a learned halting head that lets inference stop early per window.
     """
 
-    lookback: int
-    horizon: int
     patch_len: int = 16
     stride: int = 16
     out_patch_len: int | None = None
@@ -60,20 +60,19 @@ class NetworkConfig:
     halting: bool = False
 
     def __post_init__(self) -> None:
-        for name in (
-            "lookback",
-            "horizon",
-            "patch_len",
-            "stride",
-            "hidden_dim",
-            "n_heads",
-            "n_recursions",
-            "n_cycles",
-            "n_supervision",
-        ):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        super().__post_init__()
+        check_positive_fields(
+            self,
+            (
+                "patch_len",
+                "stride",
+                "hidden_dim",
+                "n_heads",
+                "n_recursions",
+                "n_cycles",
+                "n_supervision",
+            ),
+        )
         if self.out_patch_len is not None and self.out_patch_len < 1:
             raise ValueError(f"out_patch_len must be positive or None, got {self.out_patch_len!r}.")
         if self.mixer not in MIXERS:
@@ -108,17 +107,6 @@ class NetworkConfig:
     @property
     def n_horizon_patches(self) -> int:
         return math.ceil(self.horizon / self.horizon_patch_len)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> NetworkConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"Unknown network settings: {sorted(unknown)}.")
-        return cls(**data)
 
 
 # Named settings that override NetworkConfig's defaults.

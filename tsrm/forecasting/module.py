@@ -1,27 +1,19 @@
-"""Training of the TS-TRM network: losses over supervision steps, halting, optimiser, EMA."""
+"""Training of the TS-TRM network: the loss over supervision steps and halting.
+
+Validation, EMA and the optimiser are the shared ones of
+:class:`~tsrm.neural.module.PointForecastModule`.
+"""
 
 from __future__ import annotations
 
-import lightning as L
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
-from tsrm.core import EMA, halting_loss
+from tsrm.core import halting_loss
 from tsrm.forecasting.network import TSTRMNetwork
+from tsrm.neural.module import LOSSES, PointForecastModule, pointwise_loss
 
-LOSSES = ("mse", "mae", "huber")
-
-
-def pointwise_loss(kind: str, forecast: Tensor, target: Tensor) -> Tensor:
-    """Per-window loss, shape ``(batch,)``."""
-    if kind == "mse":
-        err = F.mse_loss(forecast, target, reduction="none")
-    elif kind == "mae":
-        err = F.l1_loss(forecast, target, reduction="none")
-    else:
-        err = F.huber_loss(forecast, target, reduction="none", delta=1.0)
-    return err.mean(dim=-1)
+__all__ = ["LOSSES", "TSTRMLightning", "halting_targets", "pointwise_loss"]
 
 
 def halting_targets(step_losses: Tensor, tolerance: float) -> Tensor:
@@ -34,7 +26,7 @@ def halting_targets(step_losses: Tensor, tolerance: float) -> Tensor:
     return (step_losses <= best_from_here * (1.0 + tolerance) + 1e-12).float()
 
 
-class TSTRMLightning(L.LightningModule):
+class TSTRMLightning(PointForecastModule):
     """LightningModule around :class:`TSTRMNetwork`.
 
     The loss is the mean over supervision steps of the forecast loss (every
@@ -42,6 +34,8 @@ class TSTRMLightning(L.LightningModule):
     ``halt_weight`` times the halting BCE when the network has a halting head.
     Validation scores the final step's forecast with MSE.
     """
+
+    network: TSTRMNetwork
 
     def __init__(
         self,
@@ -53,17 +47,11 @@ class TSTRMLightning(L.LightningModule):
         halt_weight: float = 0.5,
         ema_decay: float | None = None,
     ) -> None:
-        super().__init__()
-        self.network = network
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.loss_kind = loss
+        super().__init__(network, learning_rate, weight_decay, loss, ema_decay)
         self.halt_tolerance = halt_tolerance
         self.halt_weight = halt_weight
-        self.ema = EMA(network, ema_decay) if ema_decay is not None else None
 
-    def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
-        window, target = batch
+    def _training_loss(self, window: Tensor, target: Tensor) -> Tensor:
         steps = self.network.supervised(window)
         step_losses = torch.stack([pointwise_loss(self.loss_kind, f, target) for f, _ in steps])
         loss = step_losses.mean()
@@ -71,41 +59,8 @@ class TSTRMLightning(L.LightningModule):
             logits = torch.stack([h for _, h in steps])
             targets = halting_targets(step_losses.detach(), self.halt_tolerance)
             loss = loss + self.halt_weight * halting_loss(logits, targets)
-        self.log(
-            "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(window)
-        )
         return loss
 
-    def on_train_batch_end(self, outputs, batch, batch_idx: int) -> None:
-        if self.ema is not None:
-            self.ema.update(self.network)
-
-    def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
-        window, target = batch
-        forecast = self.network(window, use_halting=False)
-        self.log(
-            "val_loss",
-            F.mse_loss(forecast, target),
-            on_step=False,
-            on_epoch=True,
-            prog_bar=True,
-            batch_size=len(window),
-        )
-
-    # Validation (and the weights kept as "best") use the EMA weights when EMA is on.
-    def on_validation_epoch_start(self) -> None:
-        if self.ema is not None:
-            self._raw = {k: v.clone() for k, v in self.network.state_dict().items()}
-            self.ema.copy_to(self.network)
-
-    def on_train_epoch_end(self) -> None:
-        if self.ema is not None and getattr(self, "_raw", None) is not None:
-            self.network.load_state_dict(self._raw)
-            self._raw = None
-
-    def configure_optimizers(self) -> torch.optim.Optimizer:
-        return torch.optim.AdamW(
-            [p for p in self.network.parameters() if p.requires_grad],
-            lr=self.learning_rate,
-            weight_decay=self.weight_decay,
-        )
+    def _validation_forecast(self, window: Tensor) -> Tensor:
+        # Score all supervision steps of every window, whatever the halting head says.
+        return self.network(window, use_halting=False)

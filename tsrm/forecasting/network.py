@@ -136,8 +136,3 @@ class TSTRMNetwork(nn.Module):
                 y = s.y
             steps = torch.full((window.shape[0],), cfg.n_supervision, dtype=torch.long)
         return self._decode(y, guess, stats), steps
-
-
-def count_parameters(module: nn.Module) -> int:
-    """Trainable parameters (fixed projections such as the initial-answer embedding excluded)."""
-    return sum(p.numel() for p in module.parameters() if p.requires_grad)

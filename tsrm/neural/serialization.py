@@ -1,7 +1,9 @@
-"""Save and load a fitted TRMForecaster: JSON for settings, safetensors for arrays.
+"""Save and load a fitted WindowForecaster: JSON for settings, safetensors for arrays.
 
 Nothing is unpickled and no code from the files runs: a model directory holds
 ``config.json`` (plain data) and ``model.safetensors`` (named tensors only).
+``config.json`` names the estimator class that wrote it (``"format"``, e.g.
+``"tsrm.TRMForecaster"``); only that class loads it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import math
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import torch
@@ -20,14 +22,13 @@ from safetensors.torch import load_file, save_file
 
 import tsrm
 from tsrm.exceptions import ModelFileError
-from tsrm.forecasting.config import NetworkConfig
-from tsrm.forecasting.network import TSTRMNetwork, count_parameters
 from tsrm.timeseries import Panel
 
 if TYPE_CHECKING:
-    from tsrm.forecasting.estimator import TRMForecaster
+    from tsrm.neural.estimator import WindowForecaster
 
-FORMAT = "tsrm.TRMForecaster"
+    W = TypeVar("W", bound=WindowForecaster)
+
 FORMAT_VERSION = 1
 CONFIG_FILE, WEIGHTS_FILE = "config.json", "model.safetensors"
 
@@ -55,7 +56,8 @@ def _atomic_write(path: Path, write) -> None:
             os.remove(tmp)
 
 
-def save_forecaster(model: TRMForecaster, path: Path) -> Path:
+def save_forecaster(model: WindowForecaster, path: Path) -> Path:
+    """Write ``model`` to directory ``path``; returns ``path``."""
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(model)
@@ -65,7 +67,7 @@ def save_forecaster(model: TRMForecaster, path: Path) -> Path:
         for k, v in model.history_.items()
     }
     config = {
-        "format": FORMAT,
+        "format": model._file_format,
         "format_version": FORMAT_VERSION,
         "tsrm_version": tsrm.__version__,
         "params": _json_params(model.get_params(deep=False)),
@@ -85,19 +87,24 @@ def save_forecaster(model: TRMForecaster, path: Path) -> Path:
     return path
 
 
-def _read_config(path: Path) -> dict:
+def _read_config(cls: type[WindowForecaster], path: Path) -> dict:
+    name = cls.__name__
     file = path / CONFIG_FILE
     if not file.is_file():
         raise ModelFileError(
-            f"No {CONFIG_FILE} in {str(path)!r}; pass the directory that "
-            "TRMForecaster.save() wrote."
+            f"No {CONFIG_FILE} in {str(path)!r}; pass the directory that {name}.save() wrote."
         )
     try:
         config = json.loads(file.read_text())
     except (ValueError, UnicodeDecodeError) as err:
         raise ModelFileError(f"{file} is not valid JSON ({err}); the file is corrupted.") from None
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise ModelFileError(f"{file} is not a tsrm TRMForecaster model file.")
+    found = config.get("format") if isinstance(config, dict) else None
+    if found != cls._file_format:
+        # Name the class that can read it when the file is another tsrm model.
+        tsrm_model = isinstance(found, str) and found.startswith("tsrm.")
+        other = found[len("tsrm.") :] if tsrm_model else ""
+        hint = f": it holds a {other} model; load it with {other}.load()" if other else ""
+        raise ModelFileError(f"{file} is not a tsrm {name} model file{hint}.")
     version = config.get("format_version")
     if version != FORMAT_VERSION:
         raise ModelFileError(
@@ -108,8 +115,9 @@ def _read_config(path: Path) -> dict:
     return config
 
 
-def load_forecaster(cls: type[TRMForecaster], path: Path) -> TRMForecaster:
-    config = _read_config(path)
+def load_forecaster(cls: type[W], path: Path) -> W:
+    """Rebuild a fitted ``cls`` from directory ``path`` (see :meth:`WindowForecaster.load`)."""
+    config = _read_config(cls, path)
     weights = path / WEIGHTS_FILE
     if not weights.is_file():
         raise ModelFileError(
@@ -122,9 +130,9 @@ def load_forecaster(cls: type[TRMForecaster], path: Path) -> TRMForecaster:
             f"{weights} cannot be read ({err}); the file is corrupted or truncated."
         ) from None
     try:
-        cfg = NetworkConfig.from_dict(config["network"])
+        cfg = cls._config_class.from_dict(config["network"])
         model = cls(**config["params"])
-        network = TSTRMNetwork(cfg)
+        network = model._build_network(cfg)
         state = {k[len("network.") :]: v for k, v in tensors.items() if k.startswith("network.")}
         network.load_state_dict(state, strict=True)
         values = tensors["context.values"].numpy()
@@ -137,11 +145,5 @@ def load_forecaster(cls: type[TRMForecaster], path: Path) -> TRMForecaster:
         ) from None
     if values.shape != (context.n_series, cfg.lookback) or mean.shape != (context.n_series,):
         raise ModelFileError(f"{path}: stored context does not match the config; files corrupted.")
-    network.eval()
-    model.config_ = cfg
-    model.network_ = network
-    model.n_params_ = count_parameters(network)
-    model.history_ = config.get("history") or {}
-    model.context_ = context
-    model.scale_mean_, model.scale_std_ = mean.copy(), std.copy()
+    model._store_fit(cfg, network, context, mean.copy(), std.copy(), config.get("history") or {})
     return model

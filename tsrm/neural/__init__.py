@@ -1,0 +1,12 @@
+"""Neural forecasters' shared machinery: window data, Lightning training, predict, save/load.
+
+:class:`WindowForecaster` is the estimator base of TS-TRM and the neural
+baselines; a subclass adds only its network (and, if needed, its
+LightningModule). Knows no particular network.
+"""
+
+from tsrm.neural.config import WindowConfig
+from tsrm.neural.estimator import WindowForecaster
+from tsrm.neural.module import LOSSES, PointForecastModule
+
+__all__ = ["LOSSES", "PointForecastModule", "WindowConfig", "WindowForecaster"]

@@ -1,0 +1,297 @@
+"""``WindowForecaster``: the model-agnostic estimator behind every neural forecaster.
+
+A subclass supplies a network (its settings, how to build it, optionally its
+LightningModule); this class does the rest: validation split, per-series
+scaling, lazy training windows, a quiet Lightning ``Trainer`` with early
+stopping and best-weights restore, vectorised and recursive prediction, and
+save/load.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import ClassVar, TypeVar
+
+import numpy as np
+import torch
+from torch import nn
+
+from tsrm.base import BaseForecaster, check_positive_int
+from tsrm.exceptions import SeriesTooShortError, TSRMInputError
+from tsrm.neural.config import WindowConfig
+from tsrm.neural.data import (
+    check_trainable,
+    mean_std,
+    split_windows,
+    validation_steps,
+    window_loader,
+)
+from tsrm.neural.module import LOSSES, PointForecastModule
+from tsrm.timeseries import Panel
+
+W = TypeVar("W", bound="WindowForecaster")
+
+
+class WindowForecaster(BaseForecaster):
+    """Base class of forecasters that train a network on sliding windows.
+
+    Not used directly. Subclasses declare every constructor argument in their
+    own ``__init__`` (scikit-learn reads the subclass signature), including
+    the shared ones below, and implement :meth:`_network_config` and
+    :meth:`_build_network`; :meth:`_build_module` may return a richer
+    :class:`~tsrm.neural.module.PointForecastModule`.
+
+    Series are modelled channel-independently: one set of weights, trained on
+    the windows of every series.
+
+    Parameters
+    ----------
+    horizon : int
+        Steps the network forecasts at once.
+    lookback : int
+        Past values each forecast sees.
+    max_epochs : int
+        Upper bound on training epochs.
+    batch_size : int
+        Windows per training step (validation uses four times as many).
+    learning_rate, weight_decay : float
+        AdamW settings.
+    loss : {"mse", "mae", "huber"}
+        Training loss on the scaled series. Validation always uses MSE.
+    validation_size : float or int
+        Tail of each series held out for early stopping: a fraction of its
+        length or a number of steps (at least ``horizon``). 0 disables
+        validation: training runs ``max_epochs`` and keeps the last weights.
+    patience : int
+        Epochs without validation improvement before stopping; the best
+        weights are restored.
+    scaling : bool
+        Standardise each series with its training-part mean and std.
+    random_state : int or None
+        Seed; the same seed, data and machine give the same forecast.
+    trainer_kwargs : dict or None
+        Passed to ``lightning.Trainer`` (e.g. ``{"accelerator": "gpu"}``).
+    verbose : bool
+        Progress bar (only on a terminal) and Lightning's messages.
+
+    Attributes
+    ----------
+    network_ : nn.Module
+        The trained network, in eval mode on the CPU.
+    config_ : WindowConfig
+        Its settings.
+    n_params_ : int
+        Trainable parameters of the network.
+    history_ : dict
+        ``train_loss`` and ``val_loss`` per epoch, ``best_epoch``, ``fit_seconds``.
+    scale_mean_, scale_std_ : np.ndarray
+        Per-series scaling of the fitted data.
+    context_ : Panel
+        The last ``lookback`` values of each fitted series (what ``predict()`` continues).
+    """
+
+    # Settings class of the network, and the "format" tag of its model files (a file
+    # is only loaded by the class that wrote it).
+    _config_class: ClassVar[type[WindowConfig]]
+    _file_format: ClassVar[str]
+
+    lookback: int
+    max_epochs: int
+    batch_size: int
+    learning_rate: float
+    weight_decay: float
+    loss: str
+    validation_size: float | int
+    patience: int
+    scaling: bool
+    random_state: int | None
+    trainer_kwargs: dict | None
+    verbose: bool
+
+    # -- for subclasses -------------------------------------------------------
+    def _network_config(self) -> WindowConfig:
+        """The network settings from the constructor arguments (TSRMInputError if bad)."""
+        raise NotImplementedError
+
+    def _build_network(self, cfg: WindowConfig) -> nn.Module:
+        """A freshly initialised network: ``(batch, lookback) -> (batch, horizon)``."""
+        raise NotImplementedError
+
+    def _build_module(self, network: nn.Module) -> PointForecastModule:
+        """The LightningModule that trains ``network``."""
+        return PointForecastModule(network, self.learning_rate, self.weight_decay, self.loss)
+
+    # -- validation -------------------------------------------------------------
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        for name in ("max_epochs", "batch_size", "patience"):
+            check_positive_int(getattr(self, name), name)
+        if self.loss not in LOSSES:
+            raise TSRMInputError(f"loss must be one of {LOSSES}, got {self.loss!r}.")
+        if not (isinstance(self.learning_rate, int | float) and self.learning_rate > 0):
+            raise TSRMInputError(f"learning_rate must be positive, got {self.learning_rate!r}.")
+        self._network_config()
+
+    # -- fit ------------------------------------------------------------------
+    def _fit(self, panel: Panel) -> None:
+        from lightning.pytorch.callbacks import EarlyStopping
+
+        from tsrm.training import BestWeights, EpochHistory, make_trainer, quiet_lightning
+
+        cfg = self._network_config()
+        L, H = cfg.lookback, cfg.horizon
+        val_steps = [validation_steps(self.validation_size, n, H) for n in panel.lengths]
+        check_trainable(panel, val_steps, L, H)
+        mean, std = self._scaling_stats(panel, val_steps)
+        scaled = [(v - m) / s for v, m, s in zip(panel.values, mean, std, strict=True)]
+        train, val = split_windows(scaled, L, H, val_steps)
+
+        # One seed drives both the weight initialisation and the batch order.
+        seed = self.random_state
+        generator = torch.Generator().manual_seed(
+            seed if seed is not None else int(torch.seed() % 2**31)
+        )
+        torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=generator)))
+        module = self._build_module(self._build_network(cfg))
+        history, best = EpochHistory(), BestWeights("val_loss")
+        callbacks: list = [history, best]
+        loaders = {"train_dataloaders": window_loader(train, self.batch_size, generator)}
+        if len(val):
+            callbacks.append(EarlyStopping("val_loss", patience=self.patience))
+            loaders["val_dataloaders"] = window_loader(val, 4 * self.batch_size, None)
+        start = time.perf_counter()
+        with quiet_lightning(self.verbose):
+            trainer = make_trainer(self.max_epochs, self.verbose, callbacks, self.trainer_kwargs)
+            trainer.fit(module, **loaders)
+        network = module.network.cpu()
+        if best.best_state is not None:
+            network.load_state_dict(best.best_state)
+        elif module.ema is not None:
+            module.ema.copy_to(network)
+        fit_history = {
+            **history.history,
+            "best_epoch": best.best_epoch,
+            "fit_seconds": time.perf_counter() - start,
+        }
+        context = Panel(
+            [v[-L:].copy() for v in panel.values],
+            panel.ids,
+            panel.indexes,
+            panel.kind,
+            panel.name,
+            panel.columns_name,
+        )
+        self._store_fit(cfg, network, context, mean, std, fit_history)
+
+    def _scaling_stats(self, panel: Panel, val_steps: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        if not self.scaling:
+            return np.zeros(panel.n_series), np.ones(panel.n_series)
+        return mean_std([v[: len(v) - s] for v, s in zip(panel.values, val_steps, strict=True)])
+
+    def _store_fit(
+        self,
+        cfg: WindowConfig,
+        network: nn.Module,
+        context: Panel,
+        mean: np.ndarray,
+        std: np.ndarray,
+        history: dict,
+    ) -> None:
+        """Set the fitted attributes (shared by ``fit`` and ``load``)."""
+        network.eval()
+        self.config_ = cfg
+        self.network_ = network
+        self.n_params_ = count_parameters(network)
+        self.scale_mean_, self.scale_std_ = mean, std
+        self.history_ = history
+        self.context_ = context
+
+    # -- predict --------------------------------------------------------------
+    def _fitted_panel(self) -> Panel:
+        return self.context_
+
+    def _windows(self, panel: Panel, new_data: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Scaled last windows ``(n, lookback)`` float32, and the scaling to undo."""
+        L = self.config_.lookback
+        short = [(sid, n) for sid, n in zip(panel.ids, panel.lengths, strict=True) if n < L]
+        if short:
+            sid, n = short[0]
+            raise SeriesTooShortError(
+                f"Series {sid!r} has {n} points; the model needs the last lookback = {L} "
+                "values to forecast. Pass a longer history."
+            )
+        if new_data and self.scaling:
+            mean, std = mean_std(panel.values)
+        elif new_data:
+            mean, std = np.zeros(panel.n_series), np.ones(panel.n_series)
+        else:
+            mean, std = self.scale_mean_, self.scale_std_
+        windows = (panel.last_windows(L) - mean[:, None]) / std[:, None]
+        return windows.astype(np.float32), mean[:, None], std[:, None]
+
+    def _predict(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+        windows, mean, std = self._windows(panel, new_data)
+        window = torch.from_numpy(windows)
+        parts, done = [], 0
+        with torch.inference_mode():
+            while done < h:  # beyond the horizon, feed forecasts back as history
+                step = _batched(self.network_, window)
+                parts.append(step)
+                done += step.shape[1]
+                window = torch.cat([window, step], dim=1)[:, -self.config_.lookback :]
+        forecast = torch.cat(parts, dim=1)[:, :h].double().numpy()
+        return forecast * std + mean
+
+    # -- persistence ----------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Save to directory ``path`` (``config.json`` + ``model.safetensors``).
+
+        Parameters
+        ----------
+        path : str or Path
+            Directory to write; created if needed, an existing model in it is replaced.
+
+        Returns
+        -------
+        Path
+            The directory.
+        """
+        from tsrm.neural.serialization import save_forecaster
+
+        return save_forecaster(self, Path(path))
+
+    @classmethod
+    def load(cls: type[W], path: str | Path) -> W:
+        """Load a model saved by :meth:`save` of the same class.
+
+        Never unpickles or executes file content.
+
+        Parameters
+        ----------
+        path : str or Path
+            The directory :meth:`save` wrote.
+
+        Returns
+        -------
+        WindowForecaster
+            The fitted forecaster.
+
+        Raises
+        ------
+        ModelFileError
+            If the directory is missing, damaged, from another format version,
+            or holds a model of another class.
+        """
+        from tsrm.neural.serialization import load_forecaster
+
+        return load_forecaster(cls, Path(path))
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Trainable parameters (fixed projections such as TS-TRM's answer embedding excluded)."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def _batched(network: nn.Module, windows: torch.Tensor, batch: int = 8192) -> torch.Tensor:
+    return torch.cat([network(windows[i : i + batch]) for i in range(0, len(windows), batch)])

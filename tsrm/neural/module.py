@@ -1,0 +1,113 @@
+"""Training of a point-forecast network: loss, validation MSE, AdamW, optional EMA weights."""
+
+from __future__ import annotations
+
+import lightning as L
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from tsrm.core import EMA
+
+LOSSES = ("mse", "mae", "huber")
+
+
+def pointwise_loss(kind: str, forecast: Tensor, target: Tensor) -> Tensor:
+    """Per-window loss, shape ``(batch,)``."""
+    if kind == "mse":
+        err = F.mse_loss(forecast, target, reduction="none")
+    elif kind == "mae":
+        err = F.l1_loss(forecast, target, reduction="none")
+    else:
+        err = F.huber_loss(forecast, target, reduction="none", delta=1.0)
+    return err.mean(dim=-1)
+
+
+class PointForecastModule(L.LightningModule):
+    """LightningModule around any ``network(window) -> forecast``.
+
+    Trains ``loss`` on the forecast, scores validation windows with MSE (logged
+    as ``val_loss``, which early stopping and the best-weights callback watch)
+    and optimises with AdamW. With ``ema_decay`` an exponential moving average
+    of the weights is kept, validated and (without validation) returned.
+
+    Subclasses with a richer training signal override :meth:`_training_loss`
+    and :meth:`_validation_forecast`; the rest stays shared.
+
+    Parameters
+    ----------
+    network : nn.Module
+        Maps windows ``(batch, lookback)`` to forecasts ``(batch, horizon)``;
+        the estimators read its trained weights from ``module.network``.
+    learning_rate, weight_decay : float
+        AdamW settings.
+    loss : {"mse", "mae", "huber"}
+        Training loss (Huber with delta 1 on the scaled series).
+    ema_decay : float or None
+        Decay of the weight average, or ``None`` for no EMA.
+    """
+
+    def __init__(
+        self,
+        network: nn.Module,
+        learning_rate: float = 1e-3,
+        weight_decay: float = 0.0,
+        loss: str = "mse",
+        ema_decay: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.network = network
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.loss_kind = loss
+        self.ema = EMA(network, ema_decay) if ema_decay is not None else None
+        self._raw: dict[str, Tensor] | None = None
+
+    # -- hooks for subclasses ---------------------------------------------------
+    def _training_loss(self, window: Tensor, target: Tensor) -> Tensor:
+        return pointwise_loss(self.loss_kind, self.network(window), target).mean()
+
+    def _validation_forecast(self, window: Tensor) -> Tensor:
+        return self.network(window)
+
+    # -- Lightning ------------------------------------------------------------------
+    def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
+        window, target = batch
+        loss = self._training_loss(window, target)
+        self.log(
+            "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(window)
+        )
+        return loss
+
+    def on_train_batch_end(self, outputs, batch, batch_idx: int) -> None:
+        if self.ema is not None:
+            self.ema.update(self.network)
+
+    def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
+        window, target = batch
+        self.log(
+            "val_loss",
+            F.mse_loss(self._validation_forecast(window), target),
+            on_step=False,
+            on_epoch=True,
+            prog_bar=True,
+            batch_size=len(window),
+        )
+
+    # Validation (and the weights kept as "best") use the EMA weights when EMA is on.
+    def on_validation_epoch_start(self) -> None:
+        if self.ema is not None:
+            self._raw = {k: v.clone() for k, v in self.network.state_dict().items()}
+            self.ema.copy_to(self.network)
+
+    def on_train_epoch_end(self) -> None:
+        if self.ema is not None and self._raw is not None:
+            self.network.load_state_dict(self._raw)
+            self._raw = None
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        return torch.optim.AdamW(
+            [p for p in self.network.parameters() if p.requires_grad],
+            lr=self.learning_rate,
+            weight_decay=self.weight_decay,
+        )
