@@ -3,6 +3,7 @@
 Classical: Naive, SeasonalNaive, Naive2, ARIMA, AutoARIMA, ETS, Theta.
 Neural (trained like TS-TRM, through :class:`~tsrm.neural.WindowForecaster`):
 DLinear, NLinear.
+Transformers (the same way): PatchTST, TransformerForecaster.
 """
 
 from tsrm.baselines._statsmodels import FitFailedError
@@ -13,6 +14,7 @@ from tsrm.baselines.linear import DLinear, NLinear
 from tsrm.baselines.naive import Naive, SeasonalNaive
 from tsrm.baselines.naive2 import Naive2
 from tsrm.baselines.theta import Theta
+from tsrm.baselines.transformers import PatchTST, TransformerForecaster
 
 __all__ = [
     "ARIMA",
@@ -23,6 +25,8 @@ __all__ = [
     "NLinear",
     "Naive",
     "Naive2",
+    "PatchTST",
     "SeasonalNaive",
     "Theta",
+    "TransformerForecaster",
 ]
