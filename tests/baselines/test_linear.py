@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 
 from tsrm.baselines import DLinear, Naive, NLinear
 from tsrm.baselines.linear_networks import (
@@ -116,3 +117,28 @@ def test_learns_a_noisy_sine_clearly_better_than_naive(cls):
     losses = model.history_["train_loss"]
     assert losses[-1] < 0.7 * losses[0]
     assert elapsed < 20
+
+
+def test_lr_decay_multiplies_the_learning_rate_every_epoch():
+    rng = np.random.default_rng(0)
+    y = np.sin(np.arange(300) / 4) + rng.normal(0.0, 0.1, 300)
+    model = NLinear(
+        horizon=6,
+        lookback=24,
+        max_epochs=3,
+        lr_decay=0.5,
+        learning_rate=1e-2,
+        validation_size=0,
+        verbose=False,
+    )
+    module = model._build_module(model._build_network(model._network_config()))
+    config = module.configure_optimizers()
+    optimiser, schedule = config["optimizer"], config["lr_scheduler"]["scheduler"]
+    rates = []
+    for _ in range(3):
+        rates.append(optimiser.param_groups[0]["lr"])
+        optimiser.step()
+        schedule.step()
+    assert rates == pytest.approx([1e-2, 5e-3, 2.5e-3])
+    assert np.isfinite(model.fit(y).predict()).all()
+    assert clone(model).get_params()["lr_decay"] == 0.5

@@ -45,6 +45,8 @@ class NLinear(WindowForecaster):
     max_epochs : int, default 10
     batch_size : int, default 256
     learning_rate : float, default 5e-4
+    lr_decay : float or None, default None
+        Multiply the learning rate by this after each epoch (the paper: 0.5).
     weight_decay : float, default 0.0
     loss : {"mse", "mae", "huber"}, default "mse"
     validation_size : float or int, default 0.2
@@ -76,6 +78,7 @@ class NLinear(WindowForecaster):
         max_epochs: int = 10,
         batch_size: int = 256,
         learning_rate: float = 5e-4,
+        lr_decay: float | None = None,
         weight_decay: float = 0.0,
         loss: str = "mse",
         validation_size: float | int = 0.2,
@@ -90,6 +93,7 @@ class NLinear(WindowForecaster):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.lr_decay = lr_decay
         self.weight_decay = weight_decay
         self.loss = loss
         self.validation_size = validation_size
@@ -125,6 +129,8 @@ class DLinear(WindowForecaster):
     max_epochs : int, default 10
     batch_size : int, default 256
     learning_rate : float, default 5e-4
+    lr_decay : float or None, default None
+        Multiply the learning rate by this after each epoch (the paper: 0.5).
     weight_decay : float, default 0.0
     loss : {"mse", "mae", "huber"}, default "mse"
     validation_size : float or int, default 0.2
@@ -157,6 +163,7 @@ class DLinear(WindowForecaster):
         max_epochs: int = 10,
         batch_size: int = 256,
         learning_rate: float = 5e-4,
+        lr_decay: float | None = None,
         weight_decay: float = 0.0,
         loss: str = "mse",
         validation_size: float | int = 0.2,
@@ -172,6 +179,7 @@ class DLinear(WindowForecaster):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.lr_decay = lr_decay
         self.weight_decay = weight_decay
         self.loss = loss
         self.validation_size = validation_size

@@ -120,7 +120,14 @@ class WindowForecaster(BaseForecaster):
 
     def _build_module(self, network: nn.Module) -> PointForecastModule:
         """The LightningModule that trains ``network``."""
-        return PointForecastModule(network, self.learning_rate, self.weight_decay, self.loss)
+        return PointForecastModule(
+            network,
+            self.learning_rate,
+            self.weight_decay,
+            self.loss,
+            # Only some estimators expose a learning-rate schedule (DLinear, NLinear).
+            lr_decay=getattr(self, "lr_decay", None),
+        )
 
     # -- validation -------------------------------------------------------------
     def _validate_params(self) -> None:

@@ -45,6 +45,9 @@ class PointForecastModule(L.LightningModule):
         Training loss (Huber with delta 1 on the scaled series).
     ema_decay : float or None
         Decay of the weight average, or ``None`` for no EMA.
+    lr_decay : float or None
+        Multiply the learning rate by this after every epoch (DLinear's paper
+        halves it: 0.5), or ``None`` for a constant rate.
     """
 
     def __init__(
@@ -54,8 +57,10 @@ class PointForecastModule(L.LightningModule):
         weight_decay: float = 0.0,
         loss: str = "mse",
         ema_decay: float | None = None,
+        lr_decay: float | None = None,
     ) -> None:
         super().__init__()
+        self.lr_decay = lr_decay
         self.network = network
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
@@ -105,9 +110,16 @@ class PointForecastModule(L.LightningModule):
             self.network.load_state_dict(self._raw)
             self._raw = None
 
-    def configure_optimizers(self) -> torch.optim.Optimizer:
-        return torch.optim.AdamW(
+    def configure_optimizers(self):
+        optimiser = torch.optim.AdamW(
             [p for p in self.network.parameters() if p.requires_grad],
             lr=self.learning_rate,
             weight_decay=self.weight_decay,
         )
+        if self.lr_decay is None:
+            return optimiser
+        schedule = torch.optim.lr_scheduler.ExponentialLR(optimiser, gamma=self.lr_decay)
+        return {
+            "optimizer": optimiser,
+            "lr_scheduler": {"scheduler": schedule, "interval": "epoch"},
+        }
