@@ -18,6 +18,7 @@ import importlib
 import os
 import platform
 import shlex
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -366,3 +367,21 @@ PUBLISHED_SHORT: dict[str, list[tuple[str, float | None, float | None, float | N
         ("N-BEATS-I+G", 13.11, None, None),
     ],
 }
+
+
+def report_end(
+    done: list[dict],
+    skipped: int,
+    failed: int,
+    partial_path: Path | None,
+    machine: str,
+    started: float,
+) -> int:
+    """Print the counts, machine and wall time; return the exit status (1 if a cell failed)."""
+    total = time.perf_counter() - started
+    print(
+        f"{len(done)} cell(s) run, {skipped} skipped, {failed} failed"
+        + (f" (partial: {partial_path})" if partial_path is not None and done else "")
+    )
+    print(f"machine: {machine}; total time: {total:.1f} s")
+    return 1 if failed else 0

@@ -388,13 +388,9 @@ def main(argv: list[str] | None = None) -> int:
         if md is not None:
             print(f"wrote {md}")
     _print_summary(done)
-    total = time.perf_counter() - started
-    print(
-        f"{len(done)} cell(s) run, {skipped} skipped, {failed} failed"
-        + (f" (partial: {partial_file.path})" if partial and done else "")
+    return H.report_end(
+        done, skipped, failed, partial_file.path if partial else None, machine, started
     )
-    print(f"machine: {machine}; total time: {total:.1f} s")
-    return 1 if failed else 0
 
 
 def _print_summary(done: list[dict]) -> None:
