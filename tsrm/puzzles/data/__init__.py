@@ -1,0 +1,1 @@
+"""Puzzle data builders: encodings, exact solvers, generators and augmentations (numpy only)."""
