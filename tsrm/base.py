@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from tsrm.exceptions import TSRMInputError
+from tsrm.exceptions import NumericalRangeError, TSRMInputError
 from tsrm.timeseries import Panel, to_panel
 
 
@@ -47,7 +47,7 @@ class BaseForecaster(BaseEstimator):
         """Fit to ``y`` (Series, wide or long DataFrame, or numpy); returns ``self``."""
         reject_exogenous(X)
         self._validate_params()
-        panel = to_panel(y, "y")
+        panel = self._to_panel(y)
         self._fit(panel)
         return self
 
@@ -56,13 +56,37 @@ class BaseForecaster(BaseEstimator):
         check_is_fitted(self)
         reject_exogenous(X)
         h = check_positive_int(self.horizon if h is None else h, "h")
-        panel = self._fitted_panel() if y is None else to_panel(y, "y")
+        panel = self._fitted_panel() if y is None else self._to_panel(y)
         forecasts = self._predict(panel, h, new_data=y is not None)
+        if not np.all(np.isfinite(forecasts)):
+            # A last guard: tsrm never hands back NaN or infinite forecasts.
+            raise NumericalRangeError(
+                f"{type(self).__name__} produced non-finite forecasts; the values are beyond "
+                "what it can represent (e.g. magnitudes near 1e308). Rescale the series, "
+                "e.g. y / y.abs().max(), and scale the forecast back."
+            )
         return panel.output(forecasts)
+
+    def _to_panel(self, y: Any) -> Panel:
+        """``y`` as a Panel under this forecaster's missing-values policy."""
+        return to_panel(
+            y, "y", allow_missing=self._allows_missing(), missing_hint=self._missing_hint()
+        )
 
     # -- for subclasses -------------------------------------------------------
     def _validate_params(self) -> None:
         check_positive_int(self.horizon, "horizon")
+
+    def _allows_missing(self) -> bool:
+        """Whether ``fit`` / ``predict`` accept NaN (missing) values; most models do not."""
+        return False
+
+    def _missing_hint(self) -> str:
+        """Appended to the error that rejects NaN values."""
+        return (
+            f"; {type(self).__name__} does not handle missing values (the neural forecasters "
+            "mask them: missing='mask')"
+        )
 
     def _fitted_panel(self) -> Panel:
         raise NotImplementedError

@@ -21,3 +21,7 @@ class IrregularIndexError(TSRMInputError):
 
 class ModelFileError(TSRMInputError):
     """A saved model directory is missing, corrupted, or from an incompatible version."""
+
+
+class NumericalRangeError(TSRMInputError):
+    """Values beyond what a model can compute with: forecasts or training became non-finite."""

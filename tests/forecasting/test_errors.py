@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -53,8 +55,9 @@ FIT_CASES = [
     ids=[case[0] for case in FIT_CASES],
 )
 def test_fit_rejects_bad_data(make, error, word, tiny_model, hourly_series):
+    # missing="error": NaN is rejected instead of masked (the default, tests/reliability/).
     with pytest.raises(error, match=word):
-        tiny_model().fit(make(hourly_series))
+        tiny_model(missing="error").fit(make(hourly_series))
 
 
 @pytest.mark.parametrize(
@@ -63,8 +66,9 @@ def test_fit_rejects_bad_data(make, error, word, tiny_model, hourly_series):
     ids=[case[0] for case in FIT_CASES if case[0] != "too_short"],
 )
 def test_predict_rejects_bad_data(make, error, word, fitted_series_model, hourly_series):
+    model = copy.copy(fitted_series_model).set_params(missing="error")  # fixture unchanged
     with pytest.raises(error, match=word):
-        fitted_series_model.predict(y=make(hourly_series))
+        model.predict(y=make(hourly_series))
 
 
 @pytest.mark.filterwarnings("ignore:You defined a `validation_step`")
@@ -156,7 +160,7 @@ def test_non_numeric_ema_decay(tiny_model, hourly_series):
 
 # -- every error is a ValueError from tsrm, never a torch/pandas internal ----------
 ALL_BAD_CALLS = [
-    ("nan", lambda m, y: m.fit(with_value(y, 3, np.nan))),
+    ("nan", lambda m, y: m.set_params(missing="error").fit(with_value(y, 3, np.nan))),
     ("short", lambda m, y: m.fit(y.iloc[:20])),
     ("unsorted", lambda m, y: m.fit(y.iloc[::-1])),
     ("bool", lambda m, y: m.fit(y > 0)),

@@ -52,6 +52,7 @@ class NLinear(WindowForecaster):
     validation_size : float or int, default 0.2
     patience : int, default 3
     scaling : bool, default True
+    missing : {"mask", "error"}, default "mask"
     random_state : int or None, default 0
     trainer_kwargs : dict or None, default None
     verbose : bool, default True
@@ -84,6 +85,7 @@ class NLinear(WindowForecaster):
         validation_size: float | int = 0.2,
         patience: int = 3,
         scaling: bool = True,
+        missing: str = "mask",
         random_state: int | None = 0,
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
@@ -99,6 +101,7 @@ class NLinear(WindowForecaster):
         self.validation_size = validation_size
         self.patience = patience
         self.scaling = scaling
+        self.missing = missing
         self.random_state = random_state
         self.trainer_kwargs = trainer_kwargs
         self.verbose = verbose
@@ -136,6 +139,7 @@ class DLinear(WindowForecaster):
     validation_size : float or int, default 0.2
     patience : int, default 3
     scaling : bool, default True
+    missing : {"mask", "error"}, default "mask"
     random_state : int or None, default 0
     trainer_kwargs : dict or None, default None
     verbose : bool, default True
@@ -169,6 +173,7 @@ class DLinear(WindowForecaster):
         validation_size: float | int = 0.2,
         patience: int = 3,
         scaling: bool = True,
+        missing: str = "mask",
         random_state: int | None = 0,
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
@@ -185,6 +190,7 @@ class DLinear(WindowForecaster):
         self.validation_size = validation_size
         self.patience = patience
         self.scaling = scaling
+        self.missing = missing
         self.random_state = random_state
         self.trainer_kwargs = trainer_kwargs
         self.verbose = verbose

@@ -99,6 +99,7 @@ class PatchTST(WindowForecaster):
     validation_size : float or int, default 0.2
     patience : int, default 20
     scaling : bool, default True
+    missing : {"mask", "error"}, default "mask"
     random_state : int or None, default 0
     trainer_kwargs : dict or None, default None
     verbose : bool, default True
@@ -143,6 +144,7 @@ class PatchTST(WindowForecaster):
         validation_size: float | int = 0.2,
         patience: int = 20,
         scaling: bool = True,
+        missing: str = "mask",
         random_state: int | None = 0,
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
@@ -169,6 +171,7 @@ class PatchTST(WindowForecaster):
         self.validation_size = validation_size
         self.patience = patience
         self.scaling = scaling
+        self.missing = missing
         self.random_state = random_state
         self.trainer_kwargs = trainer_kwargs
         self.verbose = verbose
@@ -235,6 +238,7 @@ class TransformerForecaster(WindowForecaster):
     validation_size : float or int, default 0.2
     patience : int, default 3
     scaling : bool, default True
+    missing : {"mask", "error"}, default "mask"
     random_state : int or None, default 0
     trainer_kwargs : dict or None, default None
     verbose : bool, default True
@@ -275,6 +279,7 @@ class TransformerForecaster(WindowForecaster):
         validation_size: float | int = 0.2,
         patience: int = 3,
         scaling: bool = True,
+        missing: str = "mask",
         random_state: int | None = 0,
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
@@ -298,6 +303,7 @@ class TransformerForecaster(WindowForecaster):
         self.validation_size = validation_size
         self.patience = patience
         self.scaling = scaling
+        self.missing = missing
         self.random_state = random_state
         self.trainer_kwargs = trainer_kwargs
         self.verbose = verbose

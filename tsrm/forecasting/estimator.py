@@ -19,7 +19,6 @@ from tsrm.forecasting.config import NetworkConfig, preset_settings
 from tsrm.forecasting.module import TSTRMLightning
 from tsrm.forecasting.network import TSTRMNetwork
 from tsrm.neural import WindowForecaster
-from tsrm.timeseries import to_panel
 
 # Constructor arguments that map one-to-one onto NetworkConfig fields.
 _NETWORK_ARGS = (
@@ -97,6 +96,10 @@ class TRMForecaster(WindowForecaster):
         Evaluate and keep an exponential moving average of the weights.
     scaling : bool, default True
         Standardise each series with its training-part mean and std.
+    missing : {"mask", "error"}, default "mask"
+        NaN in ``y``: ``"mask"`` leaves missing targets out of the loss and
+        fills missing inputs with the last observed value (see
+        :class:`~tsrm.neural.WindowForecaster`); ``"error"`` rejects them.
     random_state : int or None, default 0
         Seed; the same seed, data and machine give the same forecast.
     trainer_kwargs : dict or None
@@ -142,6 +145,7 @@ class TRMForecaster(WindowForecaster):
         patience: int = 5,
         ema_decay: float | None = None,
         scaling: bool = True,
+        missing: str = "mask",
         random_state: int | None = 0,
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
@@ -168,6 +172,7 @@ class TRMForecaster(WindowForecaster):
         self.patience = patience
         self.ema_decay = ema_decay
         self.scaling = scaling
+        self.missing = missing
         self.random_state = random_state
         self.trainer_kwargs = trainer_kwargs
         self.verbose = verbose
@@ -242,7 +247,7 @@ class TRMForecaster(WindowForecaster):
             raise TSRMInputError(
                 f"return_trace=True needs h <= horizon ({self.horizon}), got h={h}."
             )
-        panel = self.context_ if y is None else to_panel(y, "y")
+        panel = self.context_ if y is None else self._to_panel(y)
         windows, mean, std = self._windows(panel, y is not None)
         with torch.inference_mode():
             steps = self.network_.supervised(torch.from_numpy(windows))
@@ -250,5 +255,8 @@ class TRMForecaster(WindowForecaster):
             if self.network_.halting_head is not None:
                 _, used = self.network_.forecast_with_steps(torch.from_numpy(windows))
                 halted = used.numpy()
-        outputs = [panel.output(f.double().numpy()[:, :h] * std + mean) for f, _ in steps]
+        outputs = [
+            panel.output(self._pin_constant(f.double().numpy()[:, :h] * std + mean, panel))
+            for f, _ in steps
+        ]
         return forecast, ForecastTrace(outputs, halted)

@@ -11,7 +11,7 @@ from torch import Tensor
 
 from tsrm.core import halting_loss
 from tsrm.forecasting.network import TSTRMNetwork
-from tsrm.neural.module import LOSSES, PointForecastModule, pointwise_loss
+from tsrm.neural.module import LOSSES, PointForecastModule, batch_loss, pointwise_loss
 
 __all__ = ["LOSSES", "TSTRMLightning", "halting_targets", "pointwise_loss"]
 
@@ -32,7 +32,9 @@ class TSTRMLightning(PointForecastModule):
     The loss is the mean over supervision steps of the forecast loss (every
     step is supervised; the state is carried detached between them), plus
     ``halt_weight`` times the halting BCE when the network has a halting head.
-    Validation scores the final step's forecast with MSE.
+    Validation scores the final step's forecast with MSE. Missing targets
+    (mask 0) count in no step's loss; the halting targets compare the
+    per-window losses over observed steps.
     """
 
     network: TSTRMNetwork
@@ -51,10 +53,12 @@ class TSTRMLightning(PointForecastModule):
         self.halt_tolerance = halt_tolerance
         self.halt_weight = halt_weight
 
-    def _training_loss(self, window: Tensor, target: Tensor) -> Tensor:
+    def _training_loss(self, window: Tensor, target: Tensor, mask: Tensor | None = None) -> Tensor:
         steps = self.network.supervised(window)
-        step_losses = torch.stack([pointwise_loss(self.loss_kind, f, target) for f, _ in steps])
-        loss = step_losses.mean()
+        step_losses = torch.stack(
+            [pointwise_loss(self.loss_kind, f, target, mask) for f, _ in steps]
+        )
+        loss = batch_loss(step_losses, mask)
         if self.network.halting_head is not None:
             logits = torch.stack([h for _, h in steps])
             targets = halting_targets(step_losses.detach(), self.halt_tolerance)

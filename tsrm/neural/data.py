@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from tsrm.exceptions import SeriesTooShortError, TSRMInputError
+from tsrm.exceptions import MissingValuesError, SeriesTooShortError, TSRMInputError
 from tsrm.timeseries import Panel, WindowDataset
 from tsrm.timeseries.windows import collate_batch
 
@@ -42,30 +42,87 @@ def check_trainable(panel: Panel, val_steps: list[int], lookback: int, horizon: 
 
 
 def mean_std(values: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Per-series mean and standard deviation (1 where a series is constant)."""
-    mean = np.array([v.mean() for v in values])
-    std = np.array([v.std() for v in values])
-    # A constant series has std 0: keep its level, do not divide by zero.
-    return mean, np.where(std > 1e-12 * np.maximum(np.abs(mean), 1.0), std, 1.0)
+    """Per-series mean and standard deviation of the observed (non-NaN) values.
+
+    The std is 1 where a series is constant (its spread is below 1e-12 of its
+    magnitude, so scaling keeps its level and never divides by zero). Magnitudes
+    near float64's limits are handled without overflow or underflow.
+    """
+    stats = [_mean_std(v[~np.isnan(v)]) for v in values]
+    mean = np.array([m for m, _ in stats], dtype=np.float64)
+    std = np.array([s for _, s in stats], dtype=np.float64)
+    return mean, std
+
+
+def _mean_std(values: np.ndarray) -> tuple[float, float]:
+    if len(values) == 0:
+        return 0.0, 1.0
+    big = float(np.abs(values).max())
+    if 1e-150 < big < 1e150:
+        mean, std = float(values.mean()), float(values.std())
+    elif big == 0.0:
+        return 0.0, 1.0
+    else:  # squares would overflow (or underflow): compute on values divided by their maximum
+        unit = values / big
+        mean, std = float(unit.mean()) * big, float(unit.std()) * big
+    return mean, (std if std > 1e-12 * big else 1.0)
+
+
+def fill_missing(values: np.ndarray) -> np.ndarray:
+    """Each NaN replaced by the last observed value before it (leading NaN: the first one).
+
+    What the network sees in place of missing values; returns ``values`` itself when
+    nothing is missing. At least one value must be observed.
+    """
+    missing = np.isnan(values)
+    if not missing.any():
+        return values
+    last_seen = np.where(missing, 0, np.arange(len(values)))
+    np.maximum.accumulate(last_seen, out=last_seen)
+    filled = values[last_seen]
+    first = int(np.argmax(~missing))
+    filled[:first] = values[first]
+    return filled
+
+
+def check_observed(panel: Panel, val_steps: list[int]) -> None:
+    """Every series needs observed values in its training part (before the validation tail)."""
+    for sid, values, v in zip(panel.ids, panel.values, val_steps, strict=True):
+        if np.isnan(values[: len(values) - v]).all():
+            raise MissingValuesError(
+                f"Series {sid!r} has no observed (non-NaN) values in its training part (the "
+                f"first {len(values) - v} points; the last {v} are held out for validation); "
+                "drop the series, or use a smaller validation_size."
+            )
 
 
 def split_windows(
-    scaled: list[np.ndarray], lookback: int, horizon: int, val_steps: list[int]
+    scaled: list[np.ndarray],
+    lookback: int,
+    horizon: int,
+    val_steps: list[int],
+    observed: list[np.ndarray] | None = None,
 ) -> tuple[WindowDataset, WindowDataset]:
     """Training windows (targets before each series' validation tail) and validation windows.
 
     Validation inputs may reach back into the training part, as in the standard
-    protocol; an empty validation set means validation is off.
+    protocol; an empty validation set means validation is off. With ``observed``
+    (per series, True where a value was observed) batches carry a target mask.
     """
     lengths = [len(s) for s in scaled]
     train = WindowDataset(
-        scaled, lookback, horizon, [(0, n - v) for n, v in zip(lengths, val_steps, strict=True)]
+        scaled,
+        lookback,
+        horizon,
+        [(0, n - v) for n, v in zip(lengths, val_steps, strict=True)],
+        observed,
     )
     val = WindowDataset(
         scaled,
         lookback,
         horizon,
         [(n - v, n) if v else (0, 0) for n, v in zip(lengths, val_steps, strict=True)],
+        observed,
     )
     return train, val
 

@@ -18,10 +18,12 @@ import torch
 from torch import nn
 
 from tsrm.base import BaseForecaster, check_positive_int
-from tsrm.exceptions import SeriesTooShortError, TSRMInputError
+from tsrm.exceptions import NumericalRangeError, SeriesTooShortError, TSRMInputError
 from tsrm.neural.config import WindowConfig
 from tsrm.neural.data import (
+    check_observed,
     check_trainable,
+    fill_missing,
     mean_std,
     split_windows,
     validation_steps,
@@ -31,6 +33,10 @@ from tsrm.neural.module import LOSSES, PointForecastModule
 from tsrm.timeseries import Panel
 
 W = TypeVar("W", bound="WindowForecaster")
+
+MISSING_POLICIES = ("mask", "error")
+# Scaled values beyond this would overflow float32 arithmetic (squared errors) in training.
+_FLOAT32_SAFE = 1e15
 
 
 class WindowForecaster(BaseForecaster):
@@ -68,6 +74,14 @@ class WindowForecaster(BaseForecaster):
         weights are restored.
     scaling : bool
         Standardise each series with its training-part mean and std.
+    missing : {"mask", "error"}
+        NaN values in ``y`` (``fit`` and ``predict``). ``"mask"``: missing
+        target steps are left out of the training and validation loss (every
+        window is still used), and wherever a missing value is a network input
+        it is replaced by the last observed value before it (the first observed
+        value for a leading gap); scaling statistics use observed values only.
+        ``"error"``: NaN raises :class:`~tsrm.exceptions.MissingValuesError`.
+        Infinite values are always an error.
     random_state : int or None
         Seed; the same seed, data and machine give the same forecast.
     trainer_kwargs : dict or None
@@ -88,7 +102,15 @@ class WindowForecaster(BaseForecaster):
     scale_mean_, scale_std_ : np.ndarray
         Per-series scaling of the fitted data.
     context_ : Panel
-        The last ``lookback`` values of each fitted series (what ``predict()`` continues).
+        The last ``lookback`` values of each fitted series (what ``predict()``
+        continues), missing values filled as the network sees them.
+
+    Notes
+    -----
+    A look-back window whose values are all equal (up to 1e-12 of their
+    magnitude) is forecast as that value, whatever the network says: after
+    scaling it carries no information but its level, and a constant series
+    then forecasts its constant exactly at any magnitude.
     """
 
     # Settings class of the network, and the "format" tag of its model files (a file
@@ -105,6 +127,7 @@ class WindowForecaster(BaseForecaster):
     validation_size: float | int
     patience: int
     scaling: bool
+    missing: str
     random_state: int | None
     trainer_kwargs: dict | None
     verbose: bool
@@ -138,7 +161,23 @@ class WindowForecaster(BaseForecaster):
             raise TSRMInputError(f"loss must be one of {LOSSES}, got {self.loss!r}.")
         if not (isinstance(self.learning_rate, int | float) and self.learning_rate > 0):
             raise TSRMInputError(f"learning_rate must be positive, got {self.learning_rate!r}.")
+        self._missing_policy()
         self._network_config()
+
+    def _missing_policy(self) -> str:
+        policy = getattr(self, "missing", "mask")
+        if not isinstance(policy, str) or policy not in MISSING_POLICIES:
+            raise TSRMInputError(
+                f"missing must be one of {MISSING_POLICIES} (what to do with NaN values), "
+                f"got {policy!r}."
+            )
+        return policy
+
+    def _allows_missing(self) -> bool:
+        return self._missing_policy() == "mask"
+
+    def _missing_hint(self) -> str:
+        return ", or pass missing='mask' to leave them out of the training loss"
 
     # -- fit ------------------------------------------------------------------
     def _fit(self, panel: Panel) -> None:
@@ -150,9 +189,20 @@ class WindowForecaster(BaseForecaster):
         L, H = cfg.lookback, cfg.horizon
         val_steps = [validation_steps(self.validation_size, n, H) for n in panel.lengths]
         check_trainable(panel, val_steps, L, H)
+        has_missing = any(np.isnan(v).any() for v in panel.values)
+        if has_missing:
+            check_observed(panel, val_steps)
         mean, std = self._scaling_stats(panel, val_steps)
-        scaled = [(v - m) / s for v, m, s in zip(panel.values, mean, std, strict=True)]
-        train, val = split_windows(scaled, L, H, val_steps)
+        filled = [fill_missing(v) for v in panel.values]
+        scaled = [(v - m) / s for v, m, s in zip(filled, mean, std, strict=True)]
+        largest = max(float(np.abs(v).max()) for v in scaled)
+        if largest > _FLOAT32_SAFE:
+            raise NumericalRangeError(
+                f"y reaches {largest:.3g} after scaling, beyond what float32 training can "
+                "handle; use scaling=True (the default) or rescale the series."
+            )
+        observed = [~np.isnan(v) for v in panel.values] if has_missing else None
+        train, val = split_windows(scaled, L, H, val_steps, observed)
 
         # One seed drives both the weight initialisation and the batch order.
         seed = self.random_state
@@ -176,13 +226,18 @@ class WindowForecaster(BaseForecaster):
             network.load_state_dict(best.best_state)
         elif module.ema is not None:
             module.ema.copy_to(network)
+        if not all(torch.isfinite(t).all() for t in network.state_dict().values()):
+            raise NumericalRangeError(
+                "Training diverged: the network's weights became NaN or infinite. Use a smaller "
+                "learning_rate, or scaling=True (the default) for series of large magnitude."
+            )
         fit_history = {
             **history.history,
             "best_epoch": best.best_epoch,
             "fit_seconds": time.perf_counter() - start,
         }
         context = Panel(
-            [v[-L:].copy() for v in panel.values],
+            [v[-L:].copy() for v in filled],
             panel.ids,
             panel.indexes,
             panel.kind,
@@ -194,6 +249,7 @@ class WindowForecaster(BaseForecaster):
     def _scaling_stats(self, panel: Panel, val_steps: list[int]) -> tuple[np.ndarray, np.ndarray]:
         if not self.scaling:
             return np.zeros(panel.n_series), np.ones(panel.n_series)
+        # Observed values only (mean_std skips NaN).
         return mean_std([v[: len(v) - s] for v, s in zip(panel.values, val_steps, strict=True)])
 
     def _store_fit(
@@ -219,7 +275,10 @@ class WindowForecaster(BaseForecaster):
         return self.context_
 
     def _windows(self, panel: Panel, new_data: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Scaled last windows ``(n, lookback)`` float32, and the scaling to undo."""
+        """Scaled last windows ``(n, lookback)`` float32, and the scaling to undo.
+
+        Missing values (NaN, only with ``missing="mask"``) are filled as in training.
+        """
         L = self.config_.lookback
         short = [(sid, n) for sid, n in zip(panel.ids, panel.lengths, strict=True) if n < L]
         if short:
@@ -234,8 +293,26 @@ class WindowForecaster(BaseForecaster):
             mean, std = np.zeros(panel.n_series), np.ones(panel.n_series)
         else:
             mean, std = self.scale_mean_, self.scale_std_
-        windows = (panel.last_windows(L) - mean[:, None]) / std[:, None]
+        last = np.stack([fill_missing(v)[-L:] for v in panel.values])
+        windows = (last - mean[:, None]) / std[:, None]
         return windows.astype(np.float32), mean[:, None], std[:, None]
+
+    @staticmethod
+    def _constant_levels(panel: Panel, lookback: int) -> np.ndarray:
+        """Per series, the value of its last window if that window is constant, else NaN."""
+        last = np.stack([fill_missing(v)[-lookback:] for v in panel.values])
+        spread = last.max(axis=1) - last.min(axis=1)
+        constant = spread <= 1e-12 * np.abs(last).max(axis=1)
+        return np.where(constant, last[:, -1], np.nan)
+
+    def _pin_constant(self, forecast: np.ndarray, panel: Panel) -> np.ndarray:
+        """``forecast`` with the rows of constant windows set to their constant."""
+        levels = self._constant_levels(panel, self.config_.lookback)
+        rows = ~np.isnan(levels)
+        if rows.any():
+            forecast = forecast.copy()
+            forecast[rows] = levels[rows, None]
+        return forecast
 
     def _predict(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
         windows, mean, std = self._windows(panel, new_data)
@@ -248,7 +325,7 @@ class WindowForecaster(BaseForecaster):
                 done += step.shape[1]
                 window = torch.cat([window, step], dim=1)[:, -self.config_.lookback :]
         forecast = torch.cat(parts, dim=1)[:, :h].double().numpy()
-        return forecast * std + mean
+        return self._pin_constant(forecast * std + mean, panel)
 
     # -- persistence ----------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -12,15 +12,44 @@ from tsrm.core import EMA
 LOSSES = ("mse", "mae", "huber")
 
 
-def pointwise_loss(kind: str, forecast: Tensor, target: Tensor) -> Tensor:
-    """Per-window loss, shape ``(batch,)``."""
+def pointwise_loss(
+    kind: str, forecast: Tensor, target: Tensor, mask: Tensor | None = None
+) -> Tensor:
+    """Per-window loss, shape ``(batch,)``: the mean over the horizon.
+
+    With ``mask`` (1 where the target was observed, 0 where it is missing) the
+    mean is over observed steps only; a window with none observed scores 0.
+    """
     if kind == "mse":
         err = F.mse_loss(forecast, target, reduction="none")
     elif kind == "mae":
         err = F.l1_loss(forecast, target, reduction="none")
     else:
         err = F.huber_loss(forecast, target, reduction="none", delta=1.0)
-    return err.mean(dim=-1)
+    if mask is None:
+        return err.mean(dim=-1)
+    return (err * mask).sum(dim=-1) / mask.sum(dim=-1).clamp(min=1.0)
+
+
+def batch_loss(window_losses: Tensor, mask: Tensor | None = None) -> Tensor:
+    """Mean of per-window losses ``(..., batch)``, as one scalar.
+
+    With ``mask`` ``(batch, horizon)`` windows are weighted by their observed target
+    steps, so the result is the mean loss over every observed target value in the
+    batch (missing ones count nowhere); 0 when nothing in the batch is observed.
+    """
+    if mask is None:
+        return window_losses.mean()
+    weight = mask.sum(dim=-1)
+    return ((window_losses * weight).sum(dim=-1) / weight.sum().clamp(min=1.0)).mean()
+
+
+def unpack_batch(batch: tuple[Tensor, ...]) -> tuple[Tensor, Tensor, Tensor | None]:
+    """``(window, target, mask)``; ``mask`` is None for data without missing values."""
+    if len(batch) == 3:
+        return batch[0], batch[1], batch[2]
+    window, target = batch
+    return window, target, None
 
 
 class PointForecastModule(L.LightningModule):
@@ -33,6 +62,10 @@ class PointForecastModule(L.LightningModule):
 
     Subclasses with a richer training signal override :meth:`_training_loss`
     and :meth:`_validation_forecast`; the rest stays shared.
+
+    Batches are ``(window, target)`` or, for data with missing values,
+    ``(window, target, mask)``: missing target steps (mask 0) are left out of
+    the training loss and of ``val_loss`` (see :func:`batch_loss`).
 
     Parameters
     ----------
@@ -69,16 +102,16 @@ class PointForecastModule(L.LightningModule):
         self._raw: dict[str, Tensor] | None = None
 
     # -- hooks for subclasses ---------------------------------------------------
-    def _training_loss(self, window: Tensor, target: Tensor) -> Tensor:
-        return pointwise_loss(self.loss_kind, self.network(window), target).mean()
+    def _training_loss(self, window: Tensor, target: Tensor, mask: Tensor | None = None) -> Tensor:
+        return batch_loss(pointwise_loss(self.loss_kind, self.network(window), target, mask), mask)
 
     def _validation_forecast(self, window: Tensor) -> Tensor:
         return self.network(window)
 
     # -- Lightning ------------------------------------------------------------------
-    def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
-        window, target = batch
-        loss = self._training_loss(window, target)
+    def training_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> Tensor:
+        window, target, mask = unpack_batch(batch)
+        loss = self._training_loss(window, target, mask)
         self.log(
             "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(window)
         )
@@ -88,11 +121,16 @@ class PointForecastModule(L.LightningModule):
         if self.ema is not None:
             self.ema.update(self.network)
 
-    def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
-        window, target = batch
+    def validation_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> None:
+        window, target, mask = unpack_batch(batch)
+        forecast = self._validation_forecast(window)
+        if mask is None:
+            loss = F.mse_loss(forecast, target)
+        else:
+            loss = batch_loss(pointwise_loss("mse", forecast, target, mask), mask)
         self.log(
             "val_loss",
-            F.mse_loss(self._validation_forecast(window), target),
+            loss,
             on_step=False,
             on_epoch=True,
             prog_bar=True,

@@ -4,6 +4,12 @@ Nothing is unpickled and no code from the files runs: a model directory holds
 ``config.json`` (plain data) and ``model.safetensors`` (named tensors only).
 ``config.json`` names the estimator class that wrote it (``"format"``, e.g.
 ``"tsrm.TRMForecaster"``); only that class loads it.
+
+Loading reads exactly those two files of the directory it is given. The files
+name no other files; a config with keys this version does not write, a file
+that is a link to somewhere outside the directory, tensors of unexpected names
+or shapes, and non-finite tensors are all refused with a
+:class:`~tsrm.exceptions.ModelFileError`.
 """
 
 from __future__ import annotations
@@ -31,6 +37,19 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 CONFIG_FILE, WEIGHTS_FILE = "config.json", "model.safetensors"
+CONFIG_KEYS = frozenset(
+    {
+        "format",
+        "format_version",
+        "tsrm_version",
+        "params",
+        "network",
+        "context",
+        "n_params",
+        "history",
+    }
+)
+DATA_TENSORS = frozenset({"context.values", "scale.mean", "scale.std"})
 
 
 def _json_params(params: dict) -> dict:
@@ -87,16 +106,36 @@ def save_forecaster(model: WindowForecaster, path: Path) -> Path:
     return path
 
 
+def _model_file(path: Path, name: str, missing: str) -> Path:
+    """``path / name`` if it is a regular file inside ``path`` (a link may not lead out)."""
+    file = path / name
+    if not file.is_file():
+        raise ModelFileError(missing)
+    directory = path.resolve()
+    if file.resolve().parent != directory:
+        raise ModelFileError(
+            f"{file} links to {str(file.resolve())!r}, outside the model directory "
+            f"{str(directory)!r}; tsrm reads model files only from the directory it is given."
+        )
+    return file
+
+
+def _detail(err: BaseException) -> str:
+    """The first informative line(s) of an error (torch puts the details on line two)."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()] or [repr(err)]
+    return " ".join(lines[:2]) if lines[0].endswith(":") else lines[0]
+
+
 def _read_config(cls: type[WindowForecaster], path: Path) -> dict:
     name = cls.__name__
-    file = path / CONFIG_FILE
-    if not file.is_file():
-        raise ModelFileError(
-            f"No {CONFIG_FILE} in {str(path)!r}; pass the directory that {name}.save() wrote."
-        )
+    file = _model_file(
+        path,
+        CONFIG_FILE,
+        f"No {CONFIG_FILE} in {str(path)!r}; pass the directory that {name}.save() wrote.",
+    )
     try:
-        config = json.loads(file.read_text())
-    except (ValueError, UnicodeDecodeError) as err:
+        config = json.loads(file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise ModelFileError(f"{file} is not valid JSON ({err}); the file is corrupted.") from None
     found = config.get("format") if isinstance(config, dict) else None
     if found != cls._file_format:
@@ -112,38 +151,83 @@ def _read_config(cls: type[WindowForecaster], path: Path) -> dict:
             f"{config.get('tsrm_version')}); this tsrm ({tsrm.__version__}) reads version "
             f"{FORMAT_VERSION}. Install the tsrm version that saved it, or refit."
         )
+    unknown = sorted(set(config) - CONFIG_KEYS)
+    if unknown:
+        raise ModelFileError(
+            f"{file} has keys this tsrm never writes ({', '.join(map(repr, unknown))}); the "
+            "file was edited or is not a tsrm model. It is not loaded."
+        )
+    for key, kind in (("params", dict), ("network", dict), ("context", dict)):
+        if not isinstance(config.get(key), kind):
+            raise ModelFileError(
+                f"{file}: {key!r} is missing or not a JSON object; the file is corrupted."
+            )
+    if not isinstance(config.get("history", {}), dict | None):
+        raise ModelFileError(f"{file}: 'history' is not a JSON object; the file is corrupted.")
     return config
 
 
 def load_forecaster(cls: type[W], path: Path) -> W:
     """Rebuild a fitted ``cls`` from directory ``path`` (see :meth:`WindowForecaster.load`)."""
     config = _read_config(cls, path)
-    weights = path / WEIGHTS_FILE
-    if not weights.is_file():
-        raise ModelFileError(
-            f"No {WEIGHTS_FILE} in {str(path)!r}; the model directory is incomplete."
-        )
+    weights = _model_file(
+        path,
+        WEIGHTS_FILE,
+        f"No {WEIGHTS_FILE} in {str(path)!r}; the model directory is incomplete.",
+    )
     try:
         tensors = load_file(str(weights))
     except (SafetensorError, OSError, ValueError) as err:
         raise ModelFileError(
             f"{weights} cannot be read ({err}); the file is corrupted or truncated."
         ) from None
+    unexpected = sorted(
+        k for k in tensors if not k.startswith("network.") and k not in DATA_TENSORS
+    )
+    if unexpected:
+        raise ModelFileError(
+            f"{weights} holds tensors this tsrm never writes ({', '.join(unexpected[:5])}); "
+            "the file was edited or is not a tsrm model."
+        )
     try:
         cfg = cls._config_class.from_dict(config["network"])
         model = cls(**config["params"])
+        for name in ("lookback", "horizon"):
+            if getattr(model, name) != getattr(cfg, name):
+                raise ValueError(
+                    f"params say {name}={getattr(model, name)!r}, the network settings "
+                    f"{getattr(cfg, name)!r}"
+                )
         network = model._build_network(cfg)
         state = {k[len("network.") :]: v for k, v in tensors.items() if k.startswith("network.")}
         network.load_state_dict(state, strict=True)
-        values = tensors["context.values"].numpy()
+        values = tensors["context.values"].double().numpy()
         context = Panel.from_meta(config["context"], [v.copy() for v in values])
-        mean, std = tensors["scale.mean"].numpy(), tensors["scale.std"].numpy()
-    except (KeyError, TypeError, ValueError, RuntimeError) as err:
+        mean = tensors["scale.mean"].double().numpy()
+        std = tensors["scale.std"].double().numpy()
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as err:
         raise ModelFileError(
-            f"{path}: the config and the tensors do not match ({str(err).splitlines()[0]}); "
+            f"{path}: the config and the tensors do not match ({_detail(err)}); "
             "the model files are corrupted or were edited."
         ) from None
     if values.shape != (context.n_series, cfg.lookback) or mean.shape != (context.n_series,):
-        raise ModelFileError(f"{path}: stored context does not match the config; files corrupted.")
+        raise ModelFileError(
+            f"{path}: the stored context has shape {tuple(values.shape)} and scaling "
+            f"{tuple(mean.shape)}, but the config says {context.n_series} series of lookback "
+            f"{cfg.lookback}; the model files are corrupted or were edited."
+        )
+    if std.shape != mean.shape:
+        raise ModelFileError(f"{path}: scale.std and scale.mean differ in shape; files corrupted.")
+    finite = all(torch.isfinite(t).all() for t in network.state_dict().values())
+    if not (finite and np.isfinite(values).all() and np.isfinite(mean).all()):
+        raise ModelFileError(
+            f"{path}: the stored weights or context hold NaN or infinite values; the model "
+            "files are corrupted."
+        )
+    if not (np.isfinite(std).all() and (std > 0).all()):
+        raise ModelFileError(
+            f"{path}: the stored scaling (scale.std) is not positive and finite; the model "
+            "files are corrupted."
+        )
     model._store_fit(cfg, network, context, mean.copy(), std.copy(), config.get("history") or {})
     return model

@@ -47,7 +47,16 @@ class TimeIndex:
 
     @classmethod
     def from_json(cls, data: dict) -> TimeIndex:
+        """Inverse of :meth:`to_json`; ``ValueError`` for anything :meth:`to_json` never writes."""
+        if data["kind"] not in ("datetime", "period", "integer"):
+            raise ValueError(f"unknown index kind {data['kind']!r}")
         last = data["last"]
+        if data["kind"] == "integer" and not (
+            isinstance(last, int) and isinstance(data["step"], int) and data["step"] != 0
+        ):
+            raise ValueError(f"integer index with last={last!r}, step={data['step']!r}")
+        if data["kind"] == "datetime":
+            pd.tseries.frequencies.to_offset(data["step"])  # ValueError if not a frequency
         if data["kind"] == "datetime":
             last = pd.Timestamp(last)
             if data.get("tz"):  # the ISO string holds only an offset: restore the named zone
@@ -67,6 +76,20 @@ def time_index_of(index: pd.Index, what: str) -> TimeIndex:
     """
     if len(index) == 0:
         raise IrregularIndexError(f"{what} is empty; pass at least one observation.")
+    # The kind first: "out of order" or "duplicated" would mislead for, e.g., text labels.
+    if not (
+        isinstance(index, pd.DatetimeIndex | pd.PeriodIndex | pd.RangeIndex)
+        or pd.api.types.is_integer_dtype(index.dtype)
+    ):
+        if mixes_time_zones(index):
+            raise IrregularIndexError(
+                f"{what} has timestamps in different time zones (or with and without one); "
+                "convert them to one zone first, e.g. pd.to_datetime(index, utc=True)."
+            )
+        raise IrregularIndexError(
+            f"{what} has an index of dtype {index.dtype}; use a DatetimeIndex, PeriodIndex or "
+            "integer index (e.g. pd.to_datetime(...) on the dates)."
+        )
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
         raise IrregularIndexError(
@@ -97,19 +120,30 @@ def time_index_of(index: pd.Index, what: str) -> TimeIndex:
         return TimeIndex("period", str(index[-1]), index.freqstr, name=index.name)
     if isinstance(index, pd.RangeIndex):
         return TimeIndex("integer", int(index[-1]), int(index.step), name=index.name)
-    if pd.api.types.is_integer_dtype(index.dtype):
-        values = index.to_numpy(dtype=np.int64)
-        diffs = np.diff(values)
-        if len(diffs) and not np.all(diffs == diffs[0]):
-            raise IrregularIndexError(
-                f"{what} has an integer index with uneven steps; reindex it to a regular grid."
-            )
-        step = int(diffs[0]) if len(diffs) else 1
-        return TimeIndex("integer", int(values[-1]), step, name=index.name)
-    raise IrregularIndexError(
-        f"{what} has an index of dtype {index.dtype}; use a DatetimeIndex, PeriodIndex or "
-        "integer index (e.g. pd.to_datetime(...) on the dates)."
-    )
+    values = index.to_numpy(dtype=np.int64)
+    diffs = np.diff(values)
+    if len(diffs) and not np.all(diffs == diffs[0]):
+        raise IrregularIndexError(
+            f"{what} has an integer index with uneven steps; reindex it to a regular grid."
+        )
+    step = int(diffs[0]) if len(diffs) else 1
+    return TimeIndex("integer", int(values[-1]), step, name=index.name)
+
+
+def mixes_time_zones(values: Any) -> bool:
+    """Whether ``values`` are timestamps that pandas refuses to combine for their time zones.
+
+    True for tz-aware and tz-naive timestamps together, or strings with different UTC
+    offsets; False for anything else (including values that are no dates at all).
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = pd.to_datetime(pd.Index(values), format="mixed")
+    except (TypeError, ValueError, OverflowError) as err:
+        message = str(err).lower()
+        return "timezone" in message or "tz-" in message or "time zone" in message
+    return parsed.dtype == object  # older pandas: mixed offsets give an object index
 
 
 def _infer_freq(index: pd.DatetimeIndex) -> str | None:

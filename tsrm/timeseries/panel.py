@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tsrm.exceptions import MissingValuesError, TSRMInputError
-from tsrm.timeseries.index import TimeIndex, time_index_of
+from tsrm.exceptions import IrregularIndexError, MissingValuesError, TSRMInputError
+from tsrm.timeseries.index import TimeIndex, mixes_time_zones, time_index_of
 
 LONG_COLUMNS = ("unique_id", "ds", "y")
+KINDS = ("series", "wide", "long", "array1d", "array2d")
 
 
 @dataclass
@@ -96,7 +97,19 @@ class Panel:
 
     @classmethod
     def from_meta(cls, meta: dict, values: list[np.ndarray]) -> Panel:
+        """Inverse of :meth:`meta`; ``ValueError`` / ``KeyError`` when ``meta`` is inconsistent."""
+        if meta["kind"] not in KINDS:
+            raise ValueError(f"unknown input kind {meta['kind']!r}")
+        if not (len(meta["ids"]) == len(meta["indexes"]) == len(values)):
+            raise ValueError(
+                f"{len(values)} stored series but {len(meta['ids'])} ids and "
+                f"{len(meta['indexes'])} indexes"
+            )
+        if meta["kind"] in ("series", "array1d") and len(values) != 1:
+            raise ValueError(f"a {meta['kind']!r} context holds one series, not {len(values)}")
         indexes = [TimeIndex.from_json(i) if i is not None else None for i in meta["indexes"]]
+        if (meta["kind"] in ("array1d", "array2d")) != all(i is None for i in indexes):
+            raise ValueError(f"indexes do not fit input kind {meta['kind']!r}")
         return cls(
             values, list(meta["ids"]), indexes, meta["kind"], meta["name"], meta.get("columns_name")
         )
@@ -110,8 +123,12 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _numeric_values(values: Any, what: str) -> np.ndarray:
-    """Float64 copy of ``values`` after checking dtype and finiteness."""
+def _numeric_values(values: Any, what: str, allow_missing: bool, hint: str) -> np.ndarray:
+    """Float64 copy of ``values`` after checking dtype and finiteness.
+
+    Infinite values are always an error; NaN (missing) only unless ``allow_missing``.
+    ``hint`` is appended to the missing-values message.
+    """
     dtypes = values.dtypes if isinstance(values, pd.DataFrame) else [getattr(values, "dtype", None)]
     try:
         arr = np.asarray(values)
@@ -136,20 +153,40 @@ def _numeric_values(values: Any, what: str) -> np.ndarray:
                 "convert with pd.to_numeric(...) and drop text columns."
             )
     arr = np.array(arr, dtype=np.float64, copy=True)
-    n_nan, n_inf = int(np.isnan(arr).sum()), int(np.isinf(arr).sum())
-    if n_nan or n_inf:
-        problem = " and ".join(
-            p for p in (f"{n_nan} NaN" if n_nan else "", f"{n_inf} infinite" if n_inf else "") if p
-        )
+    n_inf = int(np.isinf(arr).sum())
+    if n_inf:
         raise MissingValuesError(
-            f"{what} holds {problem} value(s); fill or drop them first, e.g. "
-            "y.interpolate() or y.dropna() (infinite values: replace them with NaN, then fill)."
+            f"{what} holds {n_inf} infinite value(s); tsrm never guesses what they stand for: "
+            "replace them with NaN (missing), e.g. y.replace([np.inf, -np.inf], np.nan), then "
+            "fill or drop them."
+        )
+    n_nan = int(np.isnan(arr).sum())
+    if n_nan and not allow_missing:
+        amount = f"only NaN values ({n_nan})" if n_nan == arr.size else f"{n_nan} NaN value(s)"
+        raise MissingValuesError(
+            f"{what} holds {amount}; fill or drop them first, e.g. y.interpolate() or "
+            f"y.dropna(){hint}."
         )
     return arr
 
 
-def to_panel(data: Any, what: str = "y") -> Panel:
+def to_panel(
+    data: Any, what: str = "y", *, allow_missing: bool = False, missing_hint: str = ""
+) -> Panel:
     """Validate ``data`` and convert it to a :class:`Panel` (the input is not modified).
+
+    Parameters
+    ----------
+    data : Series, DataFrame, numpy array, list or tuple
+        The series, see the module docstring.
+    what : str
+        How error messages name ``data``.
+    allow_missing : bool, default False
+        Keep NaN values (missing observations) instead of rejecting them; every
+        series must still have at least one observed value. Infinite values are
+        always rejected.
+    missing_hint : str
+        Appended to the message that rejects NaN (e.g. the option that accepts them).
 
     Raises
     ------
@@ -157,25 +194,52 @@ def to_panel(data: Any, what: str = "y") -> Panel:
         For an unsupported type or shape, non-numeric or non-finite values, or
         an irregular, duplicated or unsorted index; the message names the fix.
     """
+    panel = _to_panel(data, what, allow_missing, missing_hint)
+    if allow_missing:
+        for sid, values in zip(panel.ids, panel.values, strict=True):
+            if np.isnan(values).all():
+                name = what if panel.n_series == 1 else f"{what} series {sid!r}"
+                raise MissingValuesError(
+                    f"{name} holds only NaN values ({len(values)}); nothing was observed to "
+                    "learn from or forecast. Drop it or pass observed values."
+                )
+    return panel
+
+
+def _to_panel(data: Any, what: str, allow_missing: bool, hint: str) -> Panel:
     if isinstance(data, pd.Series):
-        values = _numeric_values(data, what)
+        values = _numeric_values(data, what, allow_missing, hint)
         index = time_index_of(data.index, what)
         return Panel([values], [data.name], [index], "series", data.name)
     if isinstance(data, pd.DataFrame):
-        if set(LONG_COLUMNS) <= set(data.columns):
-            return _long_panel(data, what)
+        present = [c for c in LONG_COLUMNS if c in data.columns]
+        if len(present) == len(LONG_COLUMNS):
+            return _long_panel(data, what, allow_missing, hint)
+        if "unique_id" in present:
+            missing = [c for c in LONG_COLUMNS if c not in data.columns]
+            raise TSRMInputError(
+                f"{what} looks like a long DataFrame (it has 'unique_id') but lacks column(s) "
+                f"{missing}; a long frame needs columns unique_id, ds and y "
+                "(e.g. df.rename(columns={'value': 'y'}))."
+            )
         if data.shape[1] == 0:
             raise TSRMInputError(
                 f"{what} is a DataFrame with no columns; pass at least one series."
             )
-        values = _numeric_values(data, what)
+        if data.columns.has_duplicates:
+            dup = data.columns[data.columns.duplicated()][0]
+            raise TSRMInputError(
+                f"{what} has duplicated column names (e.g. {dup!r}); every series needs its own "
+                "name, e.g. rename the columns."
+            )
+        values = _numeric_values(data, what, allow_missing, hint)
         index = time_index_of(data.index, what)
         ids = list(data.columns)
         return Panel(
             list(values.T.copy()), ids, [index] * len(ids), "wide", columns_name=data.columns.name
         )
     if isinstance(data, np.ndarray | list | tuple):
-        arr = _numeric_values(data, what)
+        arr = _numeric_values(data, what, allow_missing, hint)
         if arr.ndim == 1:
             _check_nonempty(arr, what)
             return Panel([arr], [0], [None], "array1d")
@@ -198,7 +262,7 @@ def _check_nonempty(arr: np.ndarray, what: str) -> None:
         raise TSRMInputError(f"{what} is empty; pass at least one observation.")
 
 
-def _long_panel(frame: pd.DataFrame, what: str) -> Panel:
+def _long_panel(frame: pd.DataFrame, what: str, allow_missing: bool, hint: str) -> Panel:
     if len(frame) == 0:
         raise TSRMInputError(f"{what} is an empty long DataFrame; pass at least one row.")
     ds = frame["ds"]
@@ -206,11 +270,17 @@ def _long_panel(frame: pd.DataFrame, what: str) -> Panel:
         try:
             ds = pd.to_datetime(ds)
         except (TypeError, ValueError) as err:
+            if mixes_time_zones(ds):
+                raise IrregularIndexError(
+                    f"{what}: column 'ds' mixes time zones (or timestamps with and without "
+                    "one); convert it to one zone first, e.g. "
+                    "df['ds'] = pd.to_datetime(df['ds'], utc=True)."
+                ) from None
             raise TSRMInputError(
                 f"{what}: column 'ds' holds values that are neither dates nor integers "
                 f"({err}); convert it with pd.to_datetime(...)."
             ) from None
-    values = _numeric_values(frame["y"], f"{what} column 'y'")
+    values = _numeric_values(frame["y"], f"{what} column 'y'", allow_missing, hint)
     if frame["unique_id"].isna().any():
         raise TSRMInputError(
             f"{what}: column 'unique_id' has missing values; give every row a series id."

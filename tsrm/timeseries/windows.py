@@ -25,6 +25,10 @@ class WindowDataset(Dataset):
         Per series, the half-open range of time steps targets must fall in;
         every window whose whole target lies inside is used (stride 1). Inputs
         may reach before the range, as in the standard protocol.
+    observed : list of np.ndarray, optional
+        Per series, a boolean array: True where the value was observed. When
+        given, items are ``(input, target, mask)`` with ``mask`` 1.0 at observed
+        target steps and 0.0 at missing ones (the loss leaves those out).
     """
 
     def __init__(
@@ -33,6 +37,7 @@ class WindowDataset(Dataset):
         lookback: int,
         horizon: int,
         target_ranges: list[tuple[int, int]],
+        observed: list[np.ndarray] | None = None,
     ) -> None:
         self.lookback, self.horizon = lookback, horizon
         offsets = np.concatenate([[0], np.cumsum([len(s) for s in series])[:-1]])
@@ -44,6 +49,11 @@ class WindowDataset(Dataset):
             if last >= first:
                 starts.append(offset + np.arange(first, last + 1))
         self.data = torch.from_numpy(np.concatenate(series).astype(np.float32))
+        self.mask = (
+            None
+            if observed is None
+            else torch.from_numpy(np.concatenate(observed).astype(np.float32))
+        )
         self.starts = torch.from_numpy(
             np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
         ).long()
@@ -53,14 +63,15 @@ class WindowDataset(Dataset):
     def __len__(self) -> int:
         return len(self.starts)
 
-    def __getitems__(self, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+    def __getitems__(self, indices: list[int]) -> tuple[torch.Tensor, ...]:
         # Batched gather: the DataLoader hands the whole batch of indices at once.
         s = self.starts[torch.as_tensor(indices)].unsqueeze(1)
-        return self.data[s + self._in], self.data[s + self._out]
+        if self.mask is None:
+            return self.data[s + self._in], self.data[s + self._out]
+        return self.data[s + self._in], self.data[s + self._out], self.mask[s + self._out]
 
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        x, y = self.__getitems__([i])
-        return x[0], y[0]
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, ...]:
+        return tuple(t[0] for t in self.__getitems__([i]))
 
 
 def collate_batch(batch):

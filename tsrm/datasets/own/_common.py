@@ -27,11 +27,32 @@ def _csv_what(source: Any) -> str:
 
 
 def _read_csv(source: Any, what: str, kwargs: dict) -> pd.DataFrame:
+    if not (_is_path(source) or hasattr(source, "read")):
+        raise TSRMInputError(
+            f"source is a {type(source).__name__}; pass a CSV file path, an open file or a "
+            "pandas DataFrame."
+        )
+    if _is_path(source) and os.path.isdir(source):
+        raise TSRMInputError(f"{what} is a directory; pass the path of a CSV file inside it.")
     try:
         frame = pd.read_csv(source, **kwargs)
     except pd.errors.EmptyDataError:
         raise TSRMInputError(
             f"{what} is empty; pass a CSV file with a header line and at least one data row."
+        ) from None
+    except FileNotFoundError:
+        from tsrm.datasets.errors import DatasetNotFoundError
+
+        raise DatasetNotFoundError(f"{what} does not exist; check the path.") from None
+    except UnicodeDecodeError as err:
+        raise TSRMInputError(
+            f"{what} is not text in the expected encoding ({err.reason} at byte {err.start}); "
+            "pass encoding=... (e.g. encoding='latin-1'), or check it is a CSV file at all."
+        ) from None
+    except pd.errors.ParserError as err:
+        raise TSRMInputError(
+            f"{what} cannot be parsed as CSV ({str(err).strip()}); check the separator "
+            "(e.g. sep=';') and that every row has the same number of fields."
         ) from None
     if len(frame) == 0:
         raise TSRMInputError(

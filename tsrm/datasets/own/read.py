@@ -27,6 +27,7 @@ from tsrm.datasets.own._common import (
     _with_inferred_freq,
 )
 from tsrm.exceptions import IrregularIndexError, TSRMInputError
+from tsrm.timeseries.index import mixes_time_zones
 
 __all__ = ["read_series"]
 
@@ -83,7 +84,8 @@ def read_series(
         Without ``id_column``: one float column per series, indexed by the parsed
         dates (sorted; the index ``freq`` is set when pandas can infer it). With
         ``id_column``: columns ``unique_id``, ``ds``, ``y`` sorted by series, then time.
-        Missing values stay NaN (forecasters reject them with a hint on how to fill).
+        Missing values stay NaN (the neural forecasters mask them by default; the
+        statistical baselines reject them with a hint on how to fill).
 
     Raises
     ------
@@ -262,7 +264,11 @@ def _parse_dates(
                 warnings.filterwarnings("ignore", message=".*Could not infer format.*")
                 parsed = pd.to_datetime(values, format=date_format)
         except (TypeError, ValueError) as err:
-            if "timezone" in str(err).lower() or "tz-" in str(err).lower():
+            if (
+                "timezone" in str(err).lower()
+                or "tz-" in str(err).lower()
+                or mixes_time_zones(values)
+            ):
                 raise TSRMInputError(
                     f"{what}: column {column!r} mixes time zones / UTC offsets; convert it to one "
                     f"zone first, e.g. df[{column!r}] = pd.to_datetime(df[{column!r}], utc=True), "
