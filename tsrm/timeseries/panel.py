@@ -102,8 +102,8 @@ class Panel:
             raise ValueError(f"unknown input kind {meta['kind']!r}")
         if not (len(meta["ids"]) == len(meta["indexes"]) == len(values)):
             raise ValueError(
-                f"{len(values)} stored series but {len(meta['ids'])} ids and "
-                f"{len(meta['indexes'])} indexes"
+                f"the context holds {len(values)} series but its description "
+                f"{len(meta['ids'])} ids and {len(meta['indexes'])} indexes"
             )
         if meta["kind"] in ("series", "array1d") and len(values) != 1:
             raise ValueError(f"a {meta['kind']!r} context holds one series, not {len(values)}")
