@@ -631,8 +631,8 @@ def augment_sudoku(
 
 # -- builder -----------------------------------------------------------------------------------
 def _encode_pairs(puzzles: np.ndarray, solutions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    count = puzzles.shape[0]
-    return puzzles.reshape(count, -1) + DIGIT_OFFSET, solutions.reshape(count, -1) + DIGIT_OFFSET
+    shape = (puzzles.shape[0], puzzles.shape[1] * puzzles.shape[2])
+    return puzzles.reshape(shape) + DIGIT_OFFSET, solutions.reshape(shape) + DIGIT_OFFSET
 
 
 def _apply_all(transforms: list[SudokuTransform], grids: np.ndarray) -> np.ndarray:
