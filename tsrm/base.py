@@ -57,7 +57,8 @@ class BaseForecaster(BaseEstimator):
         reject_exogenous(X)
         h = check_positive_int(self.horizon if h is None else h, "h")
         panel = self._fitted_panel() if y is None else self._to_panel(y)
-        forecasts = self._predict(panel, h, new_data=y is not None)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+            forecasts = self._predict(panel, h, new_data=y is not None)
         if not np.all(np.isfinite(forecasts)):
             # A last guard: tsrm never hands back NaN or infinite forecasts.
             raise NumericalRangeError(

@@ -68,6 +68,22 @@ def _mean_std(values: np.ndarray) -> tuple[float, float]:
     return mean, (std if std > 1e-12 * big else 1.0)
 
 
+def standardise(values: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """``(values - mean) / std`` (broadcasting), without overflow near float64's limits."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (values - mean) / std
+    if np.isfinite(out).all():
+        return out
+    return values / std - mean / std  # the difference overflowed: divide first
+
+
+def is_flat(windows: np.ndarray) -> np.ndarray:
+    """Per row of ``windows``, whether all its values are equal up to 1e-12 of their magnitude."""
+    big = np.abs(windows).max(axis=1, keepdims=True)
+    unit = windows / np.where(big > 0, big, 1.0)
+    return unit.max(axis=1) - unit.min(axis=1) <= 1e-12
+
+
 def fill_missing(values: np.ndarray) -> np.ndarray:
     """Each NaN replaced by the last observed value before it (leading NaN: the first one).
 

@@ -24,8 +24,10 @@ from tsrm.neural.data import (
     check_observed,
     check_trainable,
     fill_missing,
+    is_flat,
     mean_std,
     split_windows,
+    standardise,
     validation_steps,
     window_loader,
 )
@@ -194,12 +196,13 @@ class WindowForecaster(BaseForecaster):
             check_observed(panel, val_steps)
         mean, std = self._scaling_stats(panel, val_steps)
         filled = [fill_missing(v) for v in panel.values]
-        scaled = [(v - m) / s for v, m, s in zip(filled, mean, std, strict=True)]
+        scaled = [standardise(v, m, s) for v, m, s in zip(filled, mean, std, strict=True)]
         largest = max(float(np.abs(v).max()) for v in scaled)
         if largest > _FLOAT32_SAFE:
+            fix = "rescale the series" if self.scaling else "use scaling=True (the default)"
             raise NumericalRangeError(
-                f"y reaches {largest:.3g} after scaling, beyond what float32 training can "
-                "handle; use scaling=True (the default) or rescale the series."
+                f"y reaches {largest:.3g} after scaling, beyond the range float32 training "
+                f"can handle; {fix}."
             )
         observed = [~np.isnan(v) for v in panel.values] if has_missing else None
         train, val = split_windows(scaled, L, H, val_steps, observed)
@@ -294,16 +297,14 @@ class WindowForecaster(BaseForecaster):
         else:
             mean, std = self.scale_mean_, self.scale_std_
         last = np.stack([fill_missing(v)[-L:] for v in panel.values])
-        windows = (last - mean[:, None]) / std[:, None]
+        windows = standardise(last, mean[:, None], std[:, None])
         return windows.astype(np.float32), mean[:, None], std[:, None]
 
     @staticmethod
     def _constant_levels(panel: Panel, lookback: int) -> np.ndarray:
         """Per series, the value of its last window if that window is constant, else NaN."""
         last = np.stack([fill_missing(v)[-lookback:] for v in panel.values])
-        spread = last.max(axis=1) - last.min(axis=1)
-        constant = spread <= 1e-12 * np.abs(last).max(axis=1)
-        return np.where(constant, last[:, -1], np.nan)
+        return np.where(is_flat(last), last[:, -1], np.nan)
 
     def _pin_constant(self, forecast: np.ndarray, panel: Panel) -> np.ndarray:
         """``forecast`` with the rows of constant windows set to their constant."""
