@@ -6,6 +6,7 @@ import argparse
 import sys
 
 import tsrm
+from tsrm.puzzles.cli import add_parser as add_puzzles_parser
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     demo.add_argument("--verbose", action="store_true", help="show training progress")
     demo.set_defaults(func=_demo)
+    add_puzzles_parser(sub)
     return parser
 
 
@@ -46,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except tsrm.TSRMInputError as err:
+    except (ValueError, TypeError, FileNotFoundError) as err:  # tsrm's input errors included
         print(f"tsrm: error: {err}", file=sys.stderr)
         return 2
 

@@ -55,7 +55,7 @@ def halting_loss(halt_logit: Tensor, target: Tensor) -> Tensor:
 
 def halting_with_exploration(
     halt_logit: Tensor,
-    step: int,
+    step: int | Tensor,
     n_steps: int,
     *,
     min_steps: Tensor | None = None,
@@ -64,14 +64,15 @@ def halting_with_exploration(
 
     A sample halts when its logit is positive and it has run at least its
     ``min_steps``, or when it reaches ``n_steps``. ``min_steps`` comes from
-    :meth:`HaltingHead`'s companion :func:`draw_min_steps` (exploration).
+    :func:`draw_min_steps` (exploration). ``step`` may be one int for the whole
+    batch or a per-sample tensor (streaming training, where every batch slot is
+    at its own step).
     """
+    runs = step + 1  # steps run so far, including this one
     halted = halt_logit > 0
     if min_steps is not None:
-        halted = halted & (step + 1 >= min_steps)
-    if step + 1 >= n_steps:
-        halted = torch.ones_like(halted)
-    return halted
+        halted = halted & (runs >= min_steps)
+    return halted | (torch.as_tensor(runs, device=halt_logit.device) >= n_steps)
 
 
 def draw_min_steps(
