@@ -83,6 +83,15 @@ def _load_set(path: str | Path):  # noqa: ANN202
     return load_puzzle_set(path)
 
 
+def _devices(args: argparse.Namespace) -> dict[str, Any] | None:
+    options: dict[str, Any] = {}
+    if args.devices is not None:
+        options["devices"] = args.devices
+    if args.strategy is not None:
+        options["strategy"] = args.strategy
+    return options or None
+
+
 def _train(args: argparse.Namespace) -> int:
     from tsrm.puzzles.io import save_model
     from tsrm.puzzles.network import count_parameters
@@ -105,6 +114,7 @@ def _train(args: argparse.Namespace) -> int:
         checkpoint_dir=args.checkpoint_dir,
         resume_from=args.resume,
         verbose=args.verbose,
+        trainer_kwargs=_devices(args),
     )
     seconds = time.perf_counter() - start
     model = trained_model(module)
@@ -223,6 +233,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--checkpoint-dir", default=None, help="write resumable checkpoints here")
     p.add_argument("--resume", default=None, help="checkpoint (.ckpt) to resume from")
+    p.add_argument("--devices", type=int, default=None, help="GPUs (or CPU processes) to use")
+    p.add_argument("--strategy", default=None, help="Lightning strategy, e.g. ddp")
     p.add_argument("--verbose", action="store_true")
     with_config(p)
     p.set_defaults(func=_train)
