@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import torch
@@ -182,10 +182,42 @@ class WindowForecaster(BaseForecaster):
         return ", or pass missing='mask' to leave them out of the training loss"
 
     # -- fit ------------------------------------------------------------------
+    def fit(self: W, y: Any, X: Any = None, *, checkpoint_dir: str | Path | None = None) -> W:
+        """Fit to ``y`` (Series, wide or long DataFrame, or numpy); returns ``self``.
+
+        Parameters
+        ----------
+        y : Series, DataFrame or ndarray
+            The series to learn from.
+        X : None
+            Exogenous variables (not supported yet; must be None).
+        checkpoint_dir : str or Path, optional
+            Write a checkpoint there after every epoch (weights, optimiser, scheduler,
+            epoch, early-stopping state, random state), atomically. If the directory
+            already holds a checkpoint of this same run -- same settings, same data --
+            training continues from it and ends with the model an uninterrupted run
+            would have given; a checkpoint of another run is refused with an error.
+            The directory holds ``last.ckpt`` (a Lightning checkpoint; resuming loads it
+            with ``weights_only=True``) and ``run.json``.
+        """
+        self._checkpoint_dir = checkpoint_dir
+        try:
+            return super().fit(y, X)
+        finally:
+            del self._checkpoint_dir
+
     def _fit(self, panel: Panel) -> None:
         from lightning.pytorch.callbacks import EarlyStopping
 
-        from tsrm.training import BestWeights, EpochHistory, make_trainer, quiet_lightning
+        from tsrm.training import (
+            BestWeights,
+            EpochCheckpoint,
+            EpochHistory,
+            make_trainer,
+            prepare_run,
+            quiet_lightning,
+            run_fingerprint,
+        )
 
         cfg = self._network_config()
         L, H = cfg.lookback, cfg.horizon
@@ -220,10 +252,25 @@ class WindowForecaster(BaseForecaster):
         if len(val):
             callbacks.append(EarlyStopping("val_loss", patience=self.patience))
             loaders["val_dataloaders"] = window_loader(val, 4 * self.batch_size, None)
+        resume_from, options = None, dict(self.trainer_kwargs or {})
+        checkpoint_dir = getattr(self, "_checkpoint_dir", None)
+        if checkpoint_dir is not None:
+            settings = {"class": type(self).__name__, **self.get_params(deep=False)}
+            for key in ("verbose", "trainer_kwargs"):  # do not change what is learnt
+                settings.pop(key, None)
+            fingerprint = run_fingerprint(settings, [*scaled, *panel.values])
+            resume_from = prepare_run(checkpoint_dir, fingerprint)
+            callbacks.append(EpochCheckpoint(checkpoint_dir, generator))
+            options["enable_checkpointing"] = True
         start = time.perf_counter()
         with quiet_lightning(self.verbose):
-            trainer = make_trainer(self.max_epochs, self.verbose, callbacks, self.trainer_kwargs)
-            trainer.fit(module, **loaders)
+            trainer = make_trainer(self.max_epochs, self.verbose, callbacks, options)
+            trainer.fit(
+                module,
+                **loaders,
+                ckpt_path=str(resume_from) if resume_from is not None else None,
+                weights_only=True,  # a checkpoint file never runs code
+            )
         network = module.network.cpu()
         if best.best_state is not None:
             network.load_state_dict(best.best_state)
