@@ -38,11 +38,8 @@ def test_forecast_with_history_actuals_and_interval(fitted):
     assert len(ax.collections) == 1  # the interval band
     history_x = ax.lines[0].get_xdata()
     assert len(history_x) == 48
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "history",
-        "forecast",
-        "actual",
-    ]
+    labels = {t.get_text() for t in ax.get_legend().get_texts()}
+    assert labels == {"history", "forecast", "actual", "interval"}
 
 
 def test_forecast_alone_on_given_axes(fitted):

@@ -175,7 +175,13 @@ def plot_forecast(
             )
         lower, upper = layout(interval[0], "interval lower"), layout(interval[1], "interval upper")
         ax.fill_between(
-            lower.index, lower.to_numpy(), upper.to_numpy(), color="C0", alpha=0.25, lw=0
+            lower.index,
+            lower.to_numpy(),
+            upper.to_numpy(),
+            color="C0",
+            alpha=0.25,
+            lw=0,
+            label="interval",
         )
     _plot_series(ax, point, color="C0", lw=2.0, label="forecast")
     if actuals is not None:
