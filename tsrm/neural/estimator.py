@@ -32,6 +32,7 @@ from tsrm.neural.data import (
     window_loader,
 )
 from tsrm.neural.module import LOSSES, PointForecastModule
+from tsrm.neural.probabilistic import ProbabilisticForecaster
 from tsrm.timeseries import Panel
 
 W = TypeVar("W", bound="WindowForecaster")
@@ -41,7 +42,7 @@ MISSING_POLICIES = ("mask", "error")
 _FLOAT32_SAFE = 1e15
 
 
-class WindowForecaster(BaseForecaster):
+class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
     """Base class of forecasters that train a network on sliding windows.
 
     Not used directly. Subclasses declare every constructor argument in their
@@ -67,6 +68,12 @@ class WindowForecaster(BaseForecaster):
         AdamW settings.
     loss : {"mse", "mae", "huber"}
         Training loss on the scaled series. Validation always uses MSE.
+    quantiles : sequence of float or None
+        (Subclasses that expose it.) Quantile levels in (0, 1) the network
+        forecasts besides the median (0.5 is always added): it then outputs one
+        horizon per level and is trained and validated with the pinball loss
+        instead of ``loss``; ``predict`` returns the median and
+        :meth:`predict_quantiles` the levels. ``None``: a point forecaster.
     validation_size : float or int
         Tail of each series held out for early stopping: a fraction of its
         length or a number of steps (at least ``horizon``). 0 disables
@@ -106,6 +113,12 @@ class WindowForecaster(BaseForecaster):
     context_ : Panel
         The last ``lookback`` values of each fitted series (what ``predict()``
         continues), missing values filled as the network sees them.
+    calibration_ : Calibration or None
+        Quantiles of the validation errors per horizon step (scaled units) for
+        :meth:`predict_interval` and :meth:`predict_quantiles`; None without a
+        validation split.
+    quantile_levels_ : tuple of float or None
+        The levels the network forecasts (``quantiles`` plus 0.5), or None.
 
     Notes
     -----
@@ -152,6 +165,7 @@ class WindowForecaster(BaseForecaster):
             self.loss,
             # Only some estimators expose a learning-rate schedule (DLinear, NLinear).
             lr_decay=getattr(self, "lr_decay", None),
+            quantiles=self._quantile_levels(),
         )
 
     # -- validation -------------------------------------------------------------
@@ -165,6 +179,7 @@ class WindowForecaster(BaseForecaster):
             raise TSRMInputError(f"learning_rate must be positive, got {self.learning_rate!r}.")
         self._missing_policy()
         self._network_config()
+        self._quantile_levels()
 
     def _missing_policy(self) -> str:
         policy = getattr(self, "missing", "mask")
@@ -245,7 +260,7 @@ class WindowForecaster(BaseForecaster):
             seed if seed is not None else int(torch.seed() % 2**31)
         )
         torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=generator)))
-        module = self._build_module(self._build_network(cfg))
+        module = self._build_module(self._make_network(cfg))
         history, best = EpochHistory(), BestWeights("val_loss")
         callbacks: list = [history, best]
         loaders = {"train_dataloaders": window_loader(train, self.batch_size, generator)}
@@ -295,6 +310,7 @@ class WindowForecaster(BaseForecaster):
             panel.columns_name,
         )
         self._store_fit(cfg, network, context, mean, std, fit_history)
+        self.calibration_ = self._calibrate(val)
 
     def _scaling_stats(self, panel: Panel, val_steps: list[int]) -> tuple[np.ndarray, np.ndarray]:
         if not self.scaling:
@@ -319,6 +335,8 @@ class WindowForecaster(BaseForecaster):
         self.scale_mean_, self.scale_std_ = mean, std
         self.history_ = history
         self.context_ = context
+        self.quantile_levels_ = self._quantile_levels()
+        self.calibration_ = None  # set by fit (validation errors) or load (the saved ones)
 
     # -- predict --------------------------------------------------------------
     def _fitted_panel(self) -> Panel:
@@ -368,12 +386,17 @@ class WindowForecaster(BaseForecaster):
         parts, done = [], 0
         with torch.inference_mode():
             while done < h:  # beyond the horizon, feed forecasts back as history
-                step = _batched(self.network_, window)
+                step = self._point_output(_batched(self.network_, window))
                 parts.append(step)
                 done += step.shape[1]
                 window = torch.cat([window, step], dim=1)[:, -self.config_.lookback :]
         forecast = torch.cat(parts, dim=1)[:, :h].double().numpy()
         return self._pin_constant(forecast * std + mean, panel)
+
+    def _raw_forecast(self, windows: torch.Tensor) -> torch.Tensor:
+        """The network's whole output for scaled windows (every quantile level)."""
+        with torch.inference_mode():
+            return _batched(self.network_, windows)
 
     # -- persistence ----------------------------------------------------------
     def save(self, path: str | Path) -> Path:
