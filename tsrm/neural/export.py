@@ -1,0 +1,187 @@
+"""ONNX export of a fitted window forecaster: scaling, network and un-scaling in one graph.
+
+The exported graph has one input and one output:
+
+- ``window``: float32 ``(batch, lookback)``, the last ``lookback`` raw (unscaled)
+  values of each series, oldest first, no NaN;
+- ``forecast``: float32 ``(batch, horizon)``, the next ``horizon`` values on the
+  raw scale.
+
+Row ``i`` of ``forecast`` equals ``model.predict(y=window[i])`` (a history of exactly
+``lookback`` values): the graph standardises each window by its own mean and std
+(as ``predict(y=...)`` does for new data when ``scaling=True``), runs the network
+(its own normalisation, e.g. RevIN, and the whole recursion included), undoes the
+scaling and forecasts a constant window as its constant. The statistics and the
+un-scaling are computed in float64, the network in float32, as ``predict`` does.
+
+Only ``onnx`` and ``onnxruntime`` (the ``tsrm[onnx]`` extra, plus ``onnxscript``
+for the exporter) are needed to export; only ``onnxruntime`` and ``numpy`` to run
+the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import tempfile
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+from torch import Tensor, nn
+
+import tsrm
+from tsrm.exceptions import TSRMInputError
+
+if TYPE_CHECKING:
+    from tsrm.neural.estimator import WindowForecaster
+
+INPUT_NAME, OUTPUT_NAME = "window", "forecast"
+_EXTRA_HINT = 'ONNX export needs the onnx extra: pip install "tsrm[onnx]"'
+
+
+class ScaledForecast(nn.Module):
+    """What ``predict(y=window)`` computes for one window, as one traceable module.
+
+    Parameters
+    ----------
+    network : nn.Module
+        ``(batch, lookback) -> (batch, horizon)`` on scaled values, without
+        data-dependent shapes.
+    scaling : bool
+        Standardise each window by its own mean and std (the estimator's ``scaling``).
+    """
+
+    def __init__(self, network: nn.Module, scaling: bool) -> None:
+        super().__init__()
+        self.network = network
+        self.scaling = scaling
+
+    def forward(self, window: Tensor) -> Tensor:
+        w = window.double()
+        big = w.abs().amax(dim=1, keepdim=True)
+        one = torch.ones_like(big)
+        if self.scaling:  # tsrm.neural.data.mean_std: population std, 1 for a flat window
+            mean = w.mean(dim=1, keepdim=True)
+            std = (w - mean).square().mean(dim=1, keepdim=True).sqrt()
+            std = torch.where(std > 1e-12 * big, std, one)
+        else:
+            mean, std = torch.zeros_like(big), one
+        forecast = self.network(((w - mean) / std).float()).double() * std + mean
+        # tsrm.neural.data.is_flat: a constant window forecasts its constant.
+        unit = w / torch.where(big > 0, big, one)
+        flat = unit.amax(dim=1, keepdim=True) - unit.amin(dim=1, keepdim=True) <= 1e-12
+        return torch.where(flat, w[:, -1:], forecast).float()
+
+
+def _require_onnx(quantize: bool) -> None:
+    missing = []
+    for name in ("onnx", "onnxscript") + (("onnxruntime",) if quantize else ()):
+        try:
+            __import__(name)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        raise ImportError(f"{_EXTRA_HINT} ({' and '.join(missing)} not installed).")
+
+
+@contextlib.contextmanager
+def _quiet_exporter():
+    """Silence the exporter's notices (e.g. "torchvision is not installed") and warnings."""
+    logger = logging.getLogger("torch.onnx")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def export_onnx(
+    model: WindowForecaster, path: Path, *, opset: int | None = None, quantize: bool = False
+) -> Path:
+    """Write the fitted ``model`` as an ONNX file (see :meth:`WindowForecaster.export_onnx`)."""
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(
+        model,
+        msg=f"This {type(model).__name__} instance is not fitted yet; call 'fit' before "
+        "'export_onnx'.",
+    )
+    _require_onnx(quantize)
+    import onnx
+
+    if opset is not None and (isinstance(opset, bool) or not isinstance(opset, int)):
+        raise TSRMInputError(f"opset must be an integer or None, got {opset!r}.")
+    cfg = model.config_
+    graph = ScaledForecast(model._export_network(), bool(model.scaling)).eval()
+    # Three example windows: a batch of 1 could be specialised into the graph.
+    example = torch.randn(3, cfg.lookback)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The dynamo exporter (torch.export + onnxscript): the TorchScript exporter fails on
+    # TS-TRM's patching (Unfold of a concatenated tensor) and on rms_norm, and torch
+    # deprecates it. Python loops over fixed counts (the recursion) are unrolled.
+    with _quiet_exporter(), torch.no_grad():
+        program = torch.onnx.export(
+            graph,
+            (example,),
+            dynamo=True,
+            input_names=[INPUT_NAME],
+            output_names=[OUTPUT_NAME],
+            dynamic_shapes=({0: torch.export.Dim("batch")},),
+            opset_version=opset,
+            external_data=False,
+            verbose=False,
+        )
+    proto = program.model_proto
+    _set_metadata(proto, model, quantized=quantize)
+    if not quantize:
+        onnx.save(proto, str(path))
+        return path
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with tempfile.TemporaryDirectory() as tmp, _without_preprocess_advice():
+        fp32 = Path(tmp) / "fp32.onnx"
+        onnx.save(proto, str(fp32))
+        # int8 weights of the matrix multiplications; activations quantised on the fly.
+        quantize_dynamic(fp32, path, weight_type=QuantType.QInt8)
+    return path
+
+
+@contextlib.contextmanager
+def _without_preprocess_advice():
+    """Drop the quantiser's advice to pre-process the model: onnxruntime's pre-processing
+    (symbolic shape inference) fails on the exporter's dynamic batch dimension."""
+
+    def keep(record: logging.LogRecord) -> bool:
+        return "pre-processing before quantization" not in record.getMessage()
+
+    root = logging.getLogger()
+    root.addFilter(keep)
+    try:
+        yield
+    finally:
+        root.removeFilter(keep)
+
+
+def _set_metadata(proto, model: WindowForecaster, *, quantized: bool) -> None:
+    """Record what the file holds, readable with ``onnxruntime`` alone (model metadata)."""
+    cfg = model.config_
+    meta = {
+        "tsrm_version": tsrm.__version__,
+        "estimator": type(model).__name__,
+        "lookback": str(cfg.lookback),
+        "horizon": str(cfg.horizon),
+        "scaling": "per-window mean/std" if model.scaling else "none",
+        "quantized": "int8-dynamic" if quantized else "no",
+    }
+    del proto.metadata_props[:]
+    for key, value in meta.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    proto.producer_name = "tsrm"
+    proto.producer_version = tsrm.__version__
