@@ -12,6 +12,7 @@ import torch
 from sklearn.exceptions import NotFittedError
 
 from tsrm.baselines import DLinear
+from tsrm.exceptions import TSRMInputError
 
 ort = pytest.importorskip("onnxruntime")
 pytest.importorskip("onnxscript")
@@ -138,6 +139,12 @@ def test_unfitted_model_is_refused(tiny_model, tmp_path):
     with pytest.raises(NotFittedError, match="export_onnx"):
         tiny_model().export_onnx(tmp_path / "m.onnx")
     assert not (tmp_path / "m.onnx").exists()
+
+
+@pytest.mark.parametrize("opset", [17, 18.0, True])
+def test_bad_opset_is_refused_before_exporting(fitted_series_model, tmp_path, opset):
+    with pytest.raises(TSRMInputError, match="opset"):
+        fitted_series_model.export_onnx(tmp_path / "m.onnx", opset=opset)
 
 
 def test_missing_extra_names_the_install_command(fitted_series_model, tmp_path, monkeypatch):

@@ -357,7 +357,7 @@ class WindowForecaster(BaseForecaster):
         path : str or Path
             File to write (``.onnx``); its folder is created if needed.
         opset : int, optional
-            ONNX opset version (default: the exporter's).
+            ONNX opset version, 18 or newer (default: the exporter's, 20 with torch 2.13).
         quantize : bool, default False
             Store the weights of matrix multiplications as int8 (onnxruntime's
             dynamic quantisation): a smaller file, usually faster on a CPU, slightly

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from tsrm.neural.estimator import WindowForecaster
 
 INPUT_NAME, OUTPUT_NAME = "window", "forecast"
+MIN_OPSET = 18
 _EXTRA_HINT = 'ONNX export needs the onnx extra: pip install "tsrm[onnx]"'
 
 
@@ -76,6 +77,9 @@ class ScaledForecast(nn.Module):
 
 
 def _require_onnx(quantize: bool) -> None:
+    # torch.onnx.export(dynamo=True) with dynamic_shapes: torch 2.6 or newer.
+    if tuple(int(p) for p in torch.__version__.split("+")[0].split(".")[:2]) < (2, 6):
+        raise ImportError(f"ONNX export needs torch >= 2.6; this is torch {torch.__version__}.")
     missing = []
     for name in ("onnx", "onnxscript") + (("onnxruntime",) if quantize else ()):
         try:
@@ -111,20 +115,25 @@ def export_onnx(
         msg=f"This {type(model).__name__} instance is not fitted yet; call 'fit' before "
         "'export_onnx'.",
     )
+    if opset is not None and (isinstance(opset, bool) or not isinstance(opset, int)):
+        raise TSRMInputError(f"opset must be an integer or None, got {opset!r}.")
+    if opset is not None and opset < MIN_OPSET:
+        raise TSRMInputError(
+            f"opset must be {MIN_OPSET} or newer (torch's ONNX exporter's oldest), got {opset}."
+        )
     _require_onnx(quantize)
     import onnx
 
-    if opset is not None and (isinstance(opset, bool) or not isinstance(opset, int)):
-        raise TSRMInputError(f"opset must be an integer or None, got {opset!r}.")
     cfg = model.config_
     graph = ScaledForecast(model._export_network(), bool(model.scaling)).eval()
-    # Three example windows: a batch of 1 could be specialised into the graph.
+    # Three example windows: torch.export specialises a dimension of size 1 to a constant.
     example = torch.randn(3, cfg.lookback)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # The dynamo exporter (torch.export + onnxscript): the TorchScript exporter fails on
-    # TS-TRM's patching (Unfold of a concatenated tensor) and on rms_norm, and torch
-    # deprecates it. Python loops over fixed counts (the recursion) are unrolled.
+    # The dynamo exporter (torch.export + onnxscript). The TorchScript exporter (dynamo=False,
+    # deprecated by torch) fails on TS-TRM's patching with a dynamic batch (Unfold of a tensor
+    # of unknown size) and writes a mis-shaped MatMul for the sketch preset. Python loops over
+    # fixed counts (the recursion, every supervision step) are unrolled into the graph.
     with _quiet_exporter(), torch.no_grad():
         program = torch.onnx.export(
             graph,
@@ -138,6 +147,10 @@ def export_onnx(
             verbose=False,
         )
     proto = program.model_proto
+    written = next(o.version for o in proto.opset_import if o.domain in ("", "ai.onnx"))
+    if opset is not None and written != opset:
+        raise TSRMInputError(f"The exporter wrote opset {written}, not the requested {opset}.")
+    _strip_debug_info(proto)
     _set_metadata(proto, model, quantized=quantize)
     if not quantize:
         onnx.save(proto, str(path))
@@ -166,6 +179,17 @@ def _without_preprocess_advice():
         yield
     finally:
         root.removeFilter(keep)
+
+
+def _strip_debug_info(proto) -> None:
+    """Drop the exporter's per-node debug records (Python stack traces naming local files):
+    they are most of a small model's file and say nothing the runtime needs."""
+    graph = proto.graph
+    for node in graph.node:
+        del node.metadata_props[:]
+        node.doc_string = ""
+    for value in (*graph.input, *graph.output, *graph.value_info, *graph.initializer):
+        del value.metadata_props[:]
 
 
 def _set_metadata(proto, model: WindowForecaster, *, quantized: bool) -> None:
