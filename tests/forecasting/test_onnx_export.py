@@ -77,6 +77,12 @@ def test_graph_holds_the_whole_recursion(exported):
     (window,) = proto.graph.input
     assert window.name == "window"
     assert window.type.tensor_type.shape.dim[0].dim_param  # symbolic batch size
+    # each weight once, though the unrolled recursion uses the reasoner's at every step
+    stored = sum(int(np.prod(init.dims)) for init in proto.graph.initializer)
+    weights = sum(p.numel() for p in model.network_.parameters())
+    assert weights <= stored < weights + 1000
+    # no debug records (stack traces naming local files)
+    assert not any(node.metadata_props for node in proto.graph.node)
 
 
 def test_runs_with_onnxruntime_and_numpy_only(exported):

@@ -151,6 +151,7 @@ def export_onnx(
     if opset is not None and written != opset:
         raise TSRMInputError(f"The exporter wrote opset {written}, not the requested {opset}.")
     _strip_debug_info(proto)
+    _share_equal_initializers(proto)
     _set_metadata(proto, model, quantized=quantize)
     if not quantize:
         onnx.save(proto, str(path))
@@ -190,6 +191,37 @@ def _strip_debug_info(proto) -> None:
         node.doc_string = ""
     for value in (*graph.input, *graph.output, *graph.value_info, *graph.initializer):
         del value.metadata_props[:]
+
+
+def _share_equal_initializers(proto) -> None:
+    """Keep one copy of each distinct constant.
+
+    The exporter's optimiser folds ``weight.T`` at every call of a shared layer, and the
+    unrolled recursion calls the reasoner's layers at every step: without this a default
+    TS-TRM file holds its MLP weights dozens of times over.
+    """
+    from onnx import numpy_helper
+
+    graph = proto.graph
+    first: dict[tuple, str] = {}
+    rename: dict[str, str] = {}
+    kept = []
+    for init in graph.initializer:
+        array = numpy_helper.to_array(init)
+        key = (init.data_type, tuple(init.dims), array.tobytes())
+        if key in first:
+            rename[init.name] = first[key]
+        else:
+            first[key] = init.name
+            kept.append(init)
+    if not rename:
+        return
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            if name in rename:
+                node.input[i] = rename[name]
 
 
 def _set_metadata(proto, model: WindowForecaster, *, quantized: bool) -> None:
