@@ -123,7 +123,7 @@ def fit_model(preset: str, args, accuracy: bool):  # noqa: ANN001, ANN201
         n = L + Hz + 400
         series = np.sin(np.arange(n) / 8) + rng.normal(0, 0.1, n)
         model = TRMForecaster(max_epochs=1, validation_size=0, **common).fit(series)
-        return model, "synthetic, 1 epoch", None, None
+        return model, "synthetic series", None, None
     from tsrm.datasets import load_dataset, make_splits
 
     splits = make_splits(load_dataset("ETTh1", data_dir=args.data_dir), L, Hz)
