@@ -12,8 +12,8 @@ steps and with halting). Models:
 
 Tasks: ``sudoku4`` / ``sudoku6`` (generated, unique solution, ``--n-clues`` clues,
 digit/band/stack augmentations) and ``maze8`` (8x8 carved mazes, shortest path > 8
-moves, dihedral augmentations). Sizes: hidden 64, 2 layers, TRM-MLP for Sudoku and
-TRM-Att for mazes (as the paper pairs them).
+moves, dihedral augmentations). Networks: the ``cpu-mlp`` preset (TRM-MLP) for Sudoku
+and ``cpu-att`` (TRM-Att) for mazes, as the paper pairs them: hidden 64, 2 layers.
 
 Example::
 
@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import ResultsFile, command, fmt, machine, markdown_table, today  # noqa: E402
 
-from tsrm.puzzles.config import PuzzleConfig  # noqa: E402
+from tsrm.puzzles.config import PuzzleConfig, preset  # noqa: E402
 from tsrm.puzzles.data import build_maze, build_sudoku  # noqa: E402
 from tsrm.puzzles.network import count_parameters  # noqa: E402
 from tsrm.puzzles.training import evaluate, train, trained_model  # noqa: E402
@@ -63,22 +63,11 @@ def build_task(task: str, n_clues: int, seed: int):  # noqa: ANN201
 
 
 def config_for(model: str, train_set, mixer: str) -> PuzzleConfig:  # noqa: ANN001
-    return PuzzleConfig(
+    return preset(
+        "cpu-mlp" if mixer == "mlp" else "cpu-att",
         vocab_size=train_set.vocab_size,
         seq_len=train_set.seq_len,
         n_puzzle_ids=train_set.n_puzzle_ids,
-        mixer=mixer,
-        hidden_dim=64,
-        n_heads=4,
-        expansion=4.0,
-        multiple_of=64,
-        prefix_len=1,
-        batch_size=64,
-        learning_rate=1e-3,
-        puzzle_emb_lr=1e-3,
-        weight_decay=0.1,
-        warmup_steps=100,
-        ema_decay=0.995,
         **RECURSION[model],
     )
 

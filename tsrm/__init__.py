@@ -8,11 +8,13 @@ from tsrm.exceptions import (
     TSRMInputError,
 )
 from tsrm.forecasting import ForecastTrace, TRMForecaster
+from tsrm.neural import Interval
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ForecastTrace",
+    "Interval",
     "IrregularIndexError",
     "MissingValuesError",
     "ModelFileError",

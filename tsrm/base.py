@@ -27,6 +27,16 @@ def check_positive_int(value: Any, name: str) -> int:
     return int(value)
 
 
+def check_finite_forecast(forecasts: np.ndarray, model: Any) -> None:
+    """A last guard: tsrm never hands back NaN or infinite forecasts."""
+    if not np.all(np.isfinite(forecasts)):
+        raise NumericalRangeError(
+            f"{type(model).__name__} produced non-finite forecasts; the values are beyond "
+            "what it can represent (e.g. magnitudes near 1e308). Rescale the series, "
+            "e.g. y / y.abs().max(), and scale the forecast back."
+        )
+
+
 def reject_exogenous(X: Any) -> None:
     if X is not None:
         raise TSRMInputError(
@@ -56,17 +66,16 @@ class BaseForecaster(BaseEstimator):
         check_is_fitted(self)
         reject_exogenous(X)
         h = check_positive_int(self.horizon if h is None else h, "h")
+        panel, forecasts = self._forecast_array(h, y)
+        return panel.output(forecasts)
+
+    def _forecast_array(self, h: int, y: Any) -> tuple[Panel, np.ndarray]:
+        """The panel forecast from (fitted data or ``y``) and its ``(n_series, h)`` forecasts."""
         panel = self._fitted_panel() if y is None else self._to_panel(y)
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
             forecasts = self._predict(panel, h, new_data=y is not None)
-        if not np.all(np.isfinite(forecasts)):
-            # A last guard: tsrm never hands back NaN or infinite forecasts.
-            raise NumericalRangeError(
-                f"{type(self).__name__} produced non-finite forecasts; the values are beyond "
-                "what it can represent (e.g. magnitudes near 1e308). Rescale the series, "
-                "e.g. y / y.abs().max(), and scale the forecast back."
-            )
-        return panel.output(forecasts)
+        check_finite_forecast(forecasts, self)
+        return panel, forecasts
 
     def _to_panel(self, y: Any) -> Panel:
         """``y`` as a Panel under this forecaster's missing-values policy."""

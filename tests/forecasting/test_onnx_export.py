@@ -141,6 +141,16 @@ def _nodes(path):
     return onnx.load(str(path)).graph.node
 
 
+def test_quantile_model_exports_its_median(hourly_series, tmp_path):
+    model = DLinear(
+        horizon=6, lookback=LOOKBACK, max_epochs=2, quantiles=(0.1, 0.9), verbose=False
+    ).fit(hourly_series)
+    data = windows(7)
+    out = run(model.export_onnx(tmp_path / "quantiles.onnx"), data)
+    assert out.shape == (7, 6)
+    np.testing.assert_allclose(out, predict_rows(model, data), rtol=0, atol=ATOL)
+
+
 def test_unfitted_model_is_refused(tiny_model, tmp_path):
     with pytest.raises(NotFittedError, match="export_onnx"):
         tiny_model().export_onnx(tmp_path / "m.onnx")

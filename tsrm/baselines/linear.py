@@ -49,6 +49,9 @@ class NLinear(WindowForecaster):
         Multiply the learning rate by this after each epoch (the paper: 0.5).
     weight_decay : float, default 0.0
     loss : {"mse", "mae", "huber"}, default "mse"
+    quantiles : sequence of float or None, default None
+        Also forecast these quantile levels (pinball loss; see
+        :class:`~tsrm.neural.WindowForecaster`).
     validation_size : float or int, default 0.2
     patience : int, default 3
     scaling : bool, default True
@@ -82,6 +85,7 @@ class NLinear(WindowForecaster):
         lr_decay: float | None = None,
         weight_decay: float = 0.0,
         loss: str = "mse",
+        quantiles: tuple[float, ...] | None = None,
         validation_size: float | int = 0.2,
         patience: int = 3,
         scaling: bool = True,
@@ -98,6 +102,7 @@ class NLinear(WindowForecaster):
         self.lr_decay = lr_decay
         self.weight_decay = weight_decay
         self.loss = loss
+        self.quantiles = quantiles
         self.validation_size = validation_size
         self.patience = patience
         self.scaling = scaling
@@ -136,6 +141,9 @@ class DLinear(WindowForecaster):
         Multiply the learning rate by this after each epoch (the paper: 0.5).
     weight_decay : float, default 0.0
     loss : {"mse", "mae", "huber"}, default "mse"
+    quantiles : sequence of float or None, default None
+        Also forecast these quantile levels (pinball loss; see
+        :class:`~tsrm.neural.WindowForecaster`).
     validation_size : float or int, default 0.2
     patience : int, default 3
     scaling : bool, default True
@@ -170,6 +178,7 @@ class DLinear(WindowForecaster):
         lr_decay: float | None = None,
         weight_decay: float = 0.0,
         loss: str = "mse",
+        quantiles: tuple[float, ...] | None = None,
         validation_size: float | int = 0.2,
         patience: int = 3,
         scaling: bool = True,
@@ -187,6 +196,7 @@ class DLinear(WindowForecaster):
         self.lr_decay = lr_decay
         self.weight_decay = weight_decay
         self.loss = loss
+        self.quantiles = quantiles
         self.validation_size = validation_size
         self.patience = patience
         self.scaling = scaling

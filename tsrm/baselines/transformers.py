@@ -96,6 +96,9 @@ class PatchTST(WindowForecaster):
     learning_rate : float, default 1e-4
     weight_decay : float, default 0.0
     loss : {"mse", "mae", "huber"}, default "mse"
+    quantiles : sequence of float or None, default None
+        Also forecast these quantile levels (pinball loss; see
+        :class:`~tsrm.neural.WindowForecaster`).
     validation_size : float or int, default 0.2
     patience : int, default 20
     scaling : bool, default True
@@ -141,6 +144,7 @@ class PatchTST(WindowForecaster):
         learning_rate: float = 1e-4,
         weight_decay: float = 0.0,
         loss: str = "mse",
+        quantiles: tuple[float, ...] | None = None,
         validation_size: float | int = 0.2,
         patience: int = 20,
         scaling: bool = True,
@@ -168,6 +172,7 @@ class PatchTST(WindowForecaster):
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.loss = loss
+        self.quantiles = quantiles
         self.validation_size = validation_size
         self.patience = patience
         self.scaling = scaling
@@ -235,6 +240,9 @@ class TransformerForecaster(WindowForecaster):
     learning_rate : float, default 1e-3
     weight_decay : float, default 0.0
     loss : {"mse", "mae", "huber"}, default "mse"
+    quantiles : sequence of float or None, default None
+        Also forecast these quantile levels (pinball loss; see
+        :class:`~tsrm.neural.WindowForecaster`).
     validation_size : float or int, default 0.2
     patience : int, default 3
     scaling : bool, default True
@@ -276,6 +284,7 @@ class TransformerForecaster(WindowForecaster):
         learning_rate: float = 1e-3,
         weight_decay: float = 0.0,
         loss: str = "mse",
+        quantiles: tuple[float, ...] | None = None,
         validation_size: float | int = 0.2,
         patience: int = 3,
         scaling: bool = True,
@@ -300,6 +309,7 @@ class TransformerForecaster(WindowForecaster):
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.loss = loss
+        self.quantiles = quantiles
         self.validation_size = validation_size
         self.patience = patience
         self.scaling = scaling

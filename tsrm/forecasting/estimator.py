@@ -85,6 +85,13 @@ class TRMForecaster(WindowForecaster):
     learning_rate : float, default 1e-3
     weight_decay : float, default 0.0
     loss : {"mse", "mae", "huber"}, default "mse"
+    quantiles : sequence of float or None, default None
+        Quantile levels in (0, 1) to forecast besides the median (0.5 is always
+        added), e.g. ``(0.1, 0.9)``: the readout then gives one horizon per
+        level, all refined from the same answer state ``y``, trained with the
+        pinball loss (``loss`` is not used); ``predict`` returns the median and
+        :meth:`predict_quantiles` the levels. ``None``: a point forecaster
+        (``predict_quantiles`` then derives quantiles from the validation errors).
     validation_size : float or int, default 0.2
         Tail of each series held out for early stopping: a fraction of its
         length or a number of steps (at least ``horizon``). 0 disables
@@ -141,6 +148,7 @@ class TRMForecaster(WindowForecaster):
         learning_rate: float = 1e-3,
         weight_decay: float = 0.0,
         loss: str = "mse",
+        quantiles: tuple[float, ...] | None = None,
         validation_size: float | int = 0.2,
         patience: int = 5,
         ema_decay: float | None = None,
@@ -168,6 +176,7 @@ class TRMForecaster(WindowForecaster):
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.loss = loss
+        self.quantiles = quantiles
         self.validation_size = validation_size
         self.patience = patience
         self.ema_decay = ema_decay
@@ -202,7 +211,12 @@ class TRMForecaster(WindowForecaster):
 
     def _build_module(self, network: TSTRMNetwork) -> TSTRMLightning:
         return TSTRMLightning(
-            network, self.learning_rate, self.weight_decay, self.loss, ema_decay=self.ema_decay
+            network,
+            self.learning_rate,
+            self.weight_decay,
+            self.loss,
+            ema_decay=self.ema_decay,
+            quantiles=self._quantile_levels(),
         )
 
     def _export_network(self) -> torch.nn.Module:
@@ -263,7 +277,11 @@ class TRMForecaster(WindowForecaster):
                 _, used = self.network_.forecast_with_steps(torch.from_numpy(windows))
                 halted = used.numpy()
         outputs = [
-            panel.output(self._pin_constant(f.double().numpy()[:, :h] * std + mean, panel))
+            panel.output(
+                self._pin_constant(
+                    self._point_output(f).double().numpy()[:, :h] * std + mean, panel
+                )
+            )
             for f, _ in steps
         ]
         return forecast, ForecastTrace(outputs, halted)

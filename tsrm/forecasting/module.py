@@ -32,7 +32,9 @@ class TSTRMLightning(PointForecastModule):
     The loss is the mean over supervision steps of the forecast loss (every
     step is supervised; the state is carried detached between them), plus
     ``halt_weight`` times the halting BCE when the network has a halting head.
-    Validation scores the final step's forecast with MSE. Missing targets
+    Validation scores the final step's forecast with MSE. A quantile network
+    (``quantiles``) is trained and validated with the pinball loss instead,
+    the halting targets then compare pinball losses. Missing targets
     (mask 0) count in no step's loss; the halting targets compare the
     per-window losses over observed steps.
     """
@@ -48,16 +50,15 @@ class TSTRMLightning(PointForecastModule):
         halt_tolerance: float = 0.01,
         halt_weight: float = 0.5,
         ema_decay: float | None = None,
+        quantiles: tuple[float, ...] | None = None,
     ) -> None:
-        super().__init__(network, learning_rate, weight_decay, loss, ema_decay)
+        super().__init__(network, learning_rate, weight_decay, loss, ema_decay, quantiles=quantiles)
         self.halt_tolerance = halt_tolerance
         self.halt_weight = halt_weight
 
     def _training_loss(self, window: Tensor, target: Tensor, mask: Tensor | None = None) -> Tensor:
         steps = self.network.supervised(window)
-        step_losses = torch.stack(
-            [pointwise_loss(self.loss_kind, f, target, mask) for f, _ in steps]
-        )
+        step_losses = torch.stack([self.window_loss(f, target, mask) for f, _ in steps])
         loss = batch_loss(step_losses, mask)
         if self.network.halting_head is not None:
             logits = torch.stack([h for _, h in steps])

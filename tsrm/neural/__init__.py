@@ -8,5 +8,6 @@ LightningModule). Knows no particular network.
 from tsrm.neural.config import WindowConfig
 from tsrm.neural.estimator import WindowForecaster
 from tsrm.neural.module import LOSSES, PointForecastModule
+from tsrm.neural.probabilistic import Interval
 
-__all__ = ["LOSSES", "PointForecastModule", "WindowConfig", "WindowForecaster"]
+__all__ = ["LOSSES", "Interval", "PointForecastModule", "WindowConfig", "WindowForecaster"]

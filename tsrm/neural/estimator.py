@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import torch
@@ -32,6 +32,7 @@ from tsrm.neural.data import (
     window_loader,
 )
 from tsrm.neural.module import LOSSES, PointForecastModule
+from tsrm.neural.probabilistic import ProbabilisticForecaster
 from tsrm.timeseries import Panel
 
 W = TypeVar("W", bound="WindowForecaster")
@@ -41,7 +42,7 @@ MISSING_POLICIES = ("mask", "error")
 _FLOAT32_SAFE = 1e15
 
 
-class WindowForecaster(BaseForecaster):
+class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
     """Base class of forecasters that train a network on sliding windows.
 
     Not used directly. Subclasses declare every constructor argument in their
@@ -67,6 +68,12 @@ class WindowForecaster(BaseForecaster):
         AdamW settings.
     loss : {"mse", "mae", "huber"}
         Training loss on the scaled series. Validation always uses MSE.
+    quantiles : sequence of float or None
+        (Subclasses that expose it.) Quantile levels in (0, 1) the network
+        forecasts besides the median (0.5 is always added): it then outputs one
+        horizon per level and is trained and validated with the pinball loss
+        instead of ``loss``; ``predict`` returns the median and
+        :meth:`predict_quantiles` the levels. ``None``: a point forecaster.
     validation_size : float or int
         Tail of each series held out for early stopping: a fraction of its
         length or a number of steps (at least ``horizon``). 0 disables
@@ -106,6 +113,12 @@ class WindowForecaster(BaseForecaster):
     context_ : Panel
         The last ``lookback`` values of each fitted series (what ``predict()``
         continues), missing values filled as the network sees them.
+    calibration_ : Calibration or None
+        Quantiles of the validation errors per horizon step (scaled units) for
+        :meth:`predict_interval` and :meth:`predict_quantiles`; None without a
+        validation split.
+    quantile_levels_ : tuple of float or None
+        The levels the network forecasts (``quantiles`` plus 0.5), or None.
 
     Notes
     -----
@@ -152,6 +165,7 @@ class WindowForecaster(BaseForecaster):
             self.loss,
             # Only some estimators expose a learning-rate schedule (DLinear, NLinear).
             lr_decay=getattr(self, "lr_decay", None),
+            quantiles=self._quantile_levels(),
         )
 
     # -- validation -------------------------------------------------------------
@@ -165,6 +179,7 @@ class WindowForecaster(BaseForecaster):
             raise TSRMInputError(f"learning_rate must be positive, got {self.learning_rate!r}.")
         self._missing_policy()
         self._network_config()
+        self._quantile_levels()
 
     def _missing_policy(self) -> str:
         policy = getattr(self, "missing", "mask")
@@ -182,10 +197,42 @@ class WindowForecaster(BaseForecaster):
         return ", or pass missing='mask' to leave them out of the training loss"
 
     # -- fit ------------------------------------------------------------------
+    def fit(self: W, y: Any, X: Any = None, *, checkpoint_dir: str | Path | None = None) -> W:
+        """Fit to ``y`` (Series, wide or long DataFrame, or numpy); returns ``self``.
+
+        Parameters
+        ----------
+        y : Series, DataFrame or ndarray
+            The series to learn from.
+        X : None
+            Exogenous variables (not supported yet; must be None).
+        checkpoint_dir : str or Path, optional
+            Write a checkpoint there after every epoch (weights, optimiser, scheduler,
+            epoch, early-stopping state, random state), atomically. If the directory
+            already holds a checkpoint of this same run -- same settings, same data --
+            training continues from it and ends with the model an uninterrupted run
+            would have given; a checkpoint of another run is refused with an error.
+            The directory holds ``last.ckpt`` (a Lightning checkpoint; resuming loads it
+            with ``weights_only=True``) and ``run.json``.
+        """
+        self._checkpoint_dir = checkpoint_dir
+        try:
+            return super().fit(y, X)
+        finally:
+            del self._checkpoint_dir
+
     def _fit(self, panel: Panel) -> None:
         from lightning.pytorch.callbacks import EarlyStopping
 
-        from tsrm.training import BestWeights, EpochHistory, make_trainer, quiet_lightning
+        from tsrm.training import (
+            BestWeights,
+            EpochCheckpoint,
+            EpochHistory,
+            make_trainer,
+            prepare_run,
+            quiet_lightning,
+            run_fingerprint,
+        )
 
         cfg = self._network_config()
         L, H = cfg.lookback, cfg.horizon
@@ -213,17 +260,32 @@ class WindowForecaster(BaseForecaster):
             seed if seed is not None else int(torch.seed() % 2**31)
         )
         torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=generator)))
-        module = self._build_module(self._build_network(cfg))
+        module = self._build_module(self._make_network(cfg))
         history, best = EpochHistory(), BestWeights("val_loss")
         callbacks: list = [history, best]
         loaders = {"train_dataloaders": window_loader(train, self.batch_size, generator)}
         if len(val):
             callbacks.append(EarlyStopping("val_loss", patience=self.patience))
             loaders["val_dataloaders"] = window_loader(val, 4 * self.batch_size, None)
+        resume_from, options = None, dict(self.trainer_kwargs or {})
+        checkpoint_dir = getattr(self, "_checkpoint_dir", None)
+        if checkpoint_dir is not None:
+            settings = {"class": type(self).__name__, **self.get_params(deep=False)}
+            for key in ("verbose", "trainer_kwargs"):  # do not change what is learnt
+                settings.pop(key, None)
+            fingerprint = run_fingerprint(settings, [*scaled, *panel.values])
+            resume_from = prepare_run(checkpoint_dir, fingerprint)
+            callbacks.append(EpochCheckpoint(checkpoint_dir, generator))
+            options["enable_checkpointing"] = True
         start = time.perf_counter()
         with quiet_lightning(self.verbose):
-            trainer = make_trainer(self.max_epochs, self.verbose, callbacks, self.trainer_kwargs)
-            trainer.fit(module, **loaders)
+            trainer = make_trainer(self.max_epochs, self.verbose, callbacks, options)
+            trainer.fit(
+                module,
+                **loaders,
+                ckpt_path=str(resume_from) if resume_from is not None else None,
+                weights_only=True,  # a checkpoint file never runs code
+            )
         network = module.network.cpu()
         if best.best_state is not None:
             network.load_state_dict(best.best_state)
@@ -248,6 +310,7 @@ class WindowForecaster(BaseForecaster):
             panel.columns_name,
         )
         self._store_fit(cfg, network, context, mean, std, fit_history)
+        self.calibration_ = self._calibrate(val)
 
     def _scaling_stats(self, panel: Panel, val_steps: list[int]) -> tuple[np.ndarray, np.ndarray]:
         if not self.scaling:
@@ -272,6 +335,8 @@ class WindowForecaster(BaseForecaster):
         self.scale_mean_, self.scale_std_ = mean, std
         self.history_ = history
         self.context_ = context
+        self.quantile_levels_ = self._quantile_levels()
+        self.calibration_ = None  # set by fit (validation errors) or load (the saved ones)
 
     # -- predict --------------------------------------------------------------
     def _fitted_panel(self) -> Panel:
@@ -321,12 +386,17 @@ class WindowForecaster(BaseForecaster):
         parts, done = [], 0
         with torch.inference_mode():
             while done < h:  # beyond the horizon, feed forecasts back as history
-                step = _batched(self.network_, window)
+                step = self._point_output(_batched(self.network_, window))
                 parts.append(step)
                 done += step.shape[1]
                 window = torch.cat([window, step], dim=1)[:, -self.config_.lookback :]
         forecast = torch.cat(parts, dim=1)[:, :h].double().numpy()
         return self._pin_constant(forecast * std + mean, panel)
+
+    def _raw_forecast(self, windows: torch.Tensor) -> torch.Tensor:
+        """The network's whole output for scaled windows (every quantile level)."""
+        with torch.inference_mode():
+            return _batched(self.network_, windows)
 
     # -- export ---------------------------------------------------------------
     def _export_network(self) -> nn.Module:

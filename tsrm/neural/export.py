@@ -25,6 +25,7 @@ import contextlib
 import logging
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,16 +49,25 @@ class ScaledForecast(nn.Module):
     Parameters
     ----------
     network : nn.Module
-        ``(batch, lookback) -> (batch, horizon)`` on scaled values, without
+        ``(batch, lookback) -> network output`` on scaled values, without
         data-dependent shapes.
     scaling : bool
         Standardise each window by its own mean and std (the estimator's ``scaling``).
+    point : callable, optional
+        Network output -> ``(batch, horizon)`` point forecast (a quantile network's
+        median); default: the output itself.
     """
 
-    def __init__(self, network: nn.Module, scaling: bool) -> None:
+    def __init__(
+        self,
+        network: nn.Module,
+        scaling: bool,
+        point: Callable[[Tensor], Tensor] | None = None,
+    ) -> None:
         super().__init__()
         self.network = network
         self.scaling = scaling
+        self.point = point
 
     def forward(self, window: Tensor) -> Tensor:
         w = window.double()
@@ -69,7 +79,10 @@ class ScaledForecast(nn.Module):
             std = torch.where(std > 1e-12 * big, std, one)
         else:
             mean, std = torch.zeros_like(big), one
-        forecast = self.network(((w - mean) / std).float()).double() * std + mean
+        output = self.network(((w - mean) / std).float())
+        if self.point is not None:
+            output = self.point(output)
+        forecast = output.double() * std + mean
         # tsrm.neural.data.is_flat: a constant window forecasts its constant.
         unit = w / torch.where(big > 0, big, one)
         flat = unit.amax(dim=1, keepdim=True) - unit.amin(dim=1, keepdim=True) <= 1e-12
@@ -125,7 +138,7 @@ def export_onnx(
     import onnx
 
     cfg = model.config_
-    graph = ScaledForecast(model._export_network(), bool(model.scaling)).eval()
+    graph = ScaledForecast(model._export_network(), bool(model.scaling), model._point_output).eval()
     # Three example windows: torch.export specialises a dimension of size 1 to a constant.
     example = torch.randn(3, cfg.lookback)
     path = Path(path)

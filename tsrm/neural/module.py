@@ -31,6 +31,25 @@ def pointwise_loss(
     return (err * mask).sum(dim=-1) / mask.sum(dim=-1).clamp(min=1.0)
 
 
+def pinball_window_loss(
+    forecast: Tensor, target: Tensor, quantiles: Tensor, mask: Tensor | None = None
+) -> Tensor:
+    """Per-window pinball loss, shape ``(batch,)``, of multi-quantile forecasts.
+
+    ``forecast`` holds one horizon per level, ``(batch, n_quantiles * horizon)``
+    (level-major, as the quantile networks output it); ``target`` and ``mask``
+    are ``(batch, horizon)``. The loss is the mean over levels of the pinball
+    loss, then over (observed) horizon steps as in :func:`pointwise_loss`.
+    """
+    per_level = forecast.view(forecast.shape[0], len(quantiles), -1)
+    diff = target.unsqueeze(1) - per_level
+    q = quantiles.view(1, -1, 1)
+    err = torch.maximum(q * diff, (q - 1.0) * diff).mean(dim=1)
+    if mask is None:
+        return err.mean(dim=-1)
+    return (err * mask).sum(dim=-1) / mask.sum(dim=-1).clamp(min=1.0)
+
+
 def batch_loss(window_losses: Tensor, mask: Tensor | None = None) -> Tensor:
     """Mean of per-window losses ``(..., batch)``, as one scalar.
 
@@ -81,6 +100,10 @@ class PointForecastModule(L.LightningModule):
     lr_decay : float or None
         Multiply the learning rate by this after every epoch (DLinear's paper
         halves it: 0.5), or ``None`` for a constant rate.
+    quantiles : tuple of float or None
+        Quantile levels the network forecasts (its output is one horizon per
+        level, level-major): training and validation then use the pinball loss
+        instead of ``loss`` and MSE. ``None``: a point forecast.
     """
 
     def __init__(
@@ -91,6 +114,7 @@ class PointForecastModule(L.LightningModule):
         loss: str = "mse",
         ema_decay: float | None = None,
         lr_decay: float | None = None,
+        quantiles: tuple[float, ...] | None = None,
     ) -> None:
         super().__init__()
         self.lr_decay = lr_decay
@@ -100,10 +124,22 @@ class PointForecastModule(L.LightningModule):
         self.loss_kind = loss
         self.ema = EMA(network, ema_decay) if ema_decay is not None else None
         self._raw: dict[str, Tensor] | None = None
+        # A buffer, so it follows the module to the training device.
+        levels = torch.tensor(quantiles or (), dtype=torch.float32)
+        self.register_buffer("quantile_levels", levels, persistent=False)
+
+    def window_loss(
+        self, forecast: Tensor, target: Tensor, mask: Tensor | None = None, kind: str | None = None
+    ) -> Tensor:
+        """Per-window training loss, ``(batch,)``: pinball for quantile networks, else ``kind``
+        (default the training loss)."""
+        if len(self.quantile_levels):
+            return pinball_window_loss(forecast, target, self.quantile_levels, mask)
+        return pointwise_loss(kind or self.loss_kind, forecast, target, mask)
 
     # -- hooks for subclasses ---------------------------------------------------
     def _training_loss(self, window: Tensor, target: Tensor, mask: Tensor | None = None) -> Tensor:
-        return batch_loss(pointwise_loss(self.loss_kind, self.network(window), target, mask), mask)
+        return batch_loss(self.window_loss(self.network(window), target, mask), mask)
 
     def _validation_forecast(self, window: Tensor) -> Tensor:
         return self.network(window)
@@ -124,10 +160,10 @@ class PointForecastModule(L.LightningModule):
     def validation_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> None:
         window, target, mask = unpack_batch(batch)
         forecast = self._validation_forecast(window)
-        if mask is None:
+        if mask is None and not len(self.quantile_levels):
             loss = F.mse_loss(forecast, target)
         else:
-            loss = batch_loss(pointwise_loss("mse", forecast, target, mask), mask)
+            loss = batch_loss(self.window_loss(forecast, target, mask, kind="mse"), mask)
         self.log(
             "val_loss",
             loss,

@@ -28,6 +28,7 @@ from safetensors.torch import load_file, save_file
 
 import tsrm
 from tsrm.exceptions import ModelFileError
+from tsrm.neural.conformal import Calibration
 from tsrm.timeseries import Panel
 
 if TYPE_CHECKING:
@@ -47,9 +48,12 @@ CONFIG_KEYS = frozenset(
         "context",
         "n_params",
         "history",
+        "calibration",
     }
 )
 DATA_TENSORS = frozenset({"context.values", "scale.mean", "scale.std"})
+# Written only for a model with conformal calibration (fitted with a validation split).
+CALIBRATION_TENSORS = frozenset({"calibration.abs", "calibration.signed"})
 
 
 def _json_params(params: dict) -> dict:
@@ -99,6 +103,10 @@ def save_forecaster(model: WindowForecaster, path: Path) -> Path:
     tensors["context.values"] = torch.from_numpy(np.stack(model.context_.values))
     tensors["scale.mean"] = torch.from_numpy(np.asarray(model.scale_mean_, dtype=np.float64))
     tensors["scale.std"] = torch.from_numpy(np.asarray(model.scale_std_, dtype=np.float64))
+    if model.calibration_ is not None:
+        config["calibration"] = {"n": [int(n) for n in model.calibration_.n]}
+        tensors["calibration.abs"] = torch.from_numpy(model.calibration_.abs_quantiles.copy())
+        tensors["calibration.signed"] = torch.from_numpy(model.calibration_.signed_quantiles.copy())
     _atomic_write(path / WEIGHTS_FILE, lambda tmp: save_file(tensors, tmp))
     _atomic_write(
         path / CONFIG_FILE, lambda tmp: Path(tmp).write_text(json.dumps(config, indent=2))
@@ -182,7 +190,9 @@ def load_forecaster(cls: type[W], path: Path) -> W:
             f"{weights} cannot be read ({err}); the file is corrupted or truncated."
         ) from None
     unexpected = sorted(
-        k for k in tensors if not k.startswith("network.") and k not in DATA_TENSORS
+        k
+        for k in tensors
+        if not k.startswith("network.") and k not in DATA_TENSORS | CALIBRATION_TENSORS
     )
     if unexpected:
         raise ModelFileError(
@@ -198,7 +208,7 @@ def load_forecaster(cls: type[W], path: Path) -> W:
                     f"params say {name}={getattr(model, name)!r}, the network settings "
                     f"{getattr(cfg, name)!r}"
                 )
-        network = model._build_network(cfg)
+        network = model._make_network(cfg)
         state = {k[len("network.") :]: v for k, v in tensors.items() if k.startswith("network.")}
         network.load_state_dict(state, strict=True)
         values = tensors["context.values"].double().numpy()
@@ -230,4 +240,38 @@ def load_forecaster(cls: type[W], path: Path) -> W:
             "files are corrupted."
         )
     model._store_fit(cfg, network, context, mean.copy(), std.copy(), config.get("history") or {})
+    model.calibration_ = _read_calibration(config, tensors, cfg.horizon, path)
     return model
+
+
+def _read_calibration(
+    config: dict, tensors: dict[str, torch.Tensor], horizon: int, path: Path
+) -> Calibration | None:
+    """The saved conformal calibration, or None for a model saved without one."""
+    present = "calibration" in config, *(k in tensors for k in sorted(CALIBRATION_TENSORS))
+    if not any(present):
+        return None
+    broken = ModelFileError(
+        f"{path}: the stored calibration (for predict_interval) is incomplete or does not "
+        "match the network's horizon; the model files are corrupted or were edited."
+    )
+    if not all(present) or not isinstance(config["calibration"], dict):
+        raise broken
+    try:
+        n = np.asarray(config["calibration"]["n"], dtype=np.int64)
+    except (KeyError, TypeError, ValueError):
+        raise broken from None
+    absolute = tensors["calibration.abs"].double().numpy()
+    signed = tensors["calibration.signed"].double().numpy()
+    if not (
+        n.shape == (horizon,)
+        and (n >= 1).all()
+        and absolute.ndim == 2
+        and absolute.shape[0] >= 2
+        and absolute.shape[1] == horizon
+        and signed.shape == absolute.shape
+        and np.isfinite(absolute).all()
+        and np.isfinite(signed).all()
+    ):
+        raise broken
+    return Calibration(n, absolute.copy(), signed.copy())

@@ -64,7 +64,11 @@ def _build(args: argparse.Namespace) -> int:
         )  # fmt: skip
     else:
         train, test = pdata.build_arc(
-            args.source, n_aug=args.n_aug, data_dir=args.data_dir, seed=args.seed
+            args.source,
+            n_aug=args.n_aug,
+            data_dir=args.data_dir,
+            seed=args.seed,
+            max_tasks=args.max_tasks,
         )
     for name, part in (("train", train), ("test", test)):
         part.save(out / name)
@@ -77,6 +81,15 @@ def _load_set(path: str | Path):  # noqa: ANN202
     from tsrm.puzzles.data import load_puzzle_set
 
     return load_puzzle_set(path)
+
+
+def _devices(args: argparse.Namespace) -> dict[str, Any] | None:
+    options: dict[str, Any] = {}
+    if args.devices is not None:
+        options["devices"] = args.devices
+    if args.strategy is not None:
+        options["strategy"] = args.strategy
+    return options or None
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -101,6 +114,7 @@ def _train(args: argparse.Namespace) -> int:
         checkpoint_dir=args.checkpoint_dir,
         resume_from=args.resume,
         verbose=args.verbose,
+        trainer_kwargs=_devices(args),
     )
     seconds = time.perf_counter() - start
     model = trained_model(module)
@@ -124,10 +138,16 @@ def _train(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from tsrm.puzzles.io import load_model
-    from tsrm.puzzles.training import evaluate
+    from tsrm.puzzles.training import evaluate, predict
 
     model = load_model(args.model)
-    scores = evaluate(model, _load_set(args.data), halt=args.halt)
+    data = _load_set(args.data)
+    scores = evaluate(model, data, halt=args.halt)
+    if "puzzles" in data.metadata:  # ARC: vote over the augmented versions of each test input
+        from tsrm.puzzles.data import evaluate_arc
+
+        tokens, _, confidence = predict(model, data, halt=args.halt)
+        scores["pass@2"] = evaluate_arc(data, tokens, confidence, k=2)["pass@2"]
     print(" ".join(f"{k}={round(v, 4) if isinstance(v, float) else v}" for k, v in scores.items()))
     return 0
 
@@ -202,6 +222,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n-aug", type=int, default=0, help="augmented copies per training puzzle")
     p.add_argument("--n-clues", type=int, default=None, help="Sudoku clues (default: minimal)")
     p.add_argument("--data-dir", default=None, help="folder with sudoku/ and arc/ (shared data)")
+    p.add_argument("--max-tasks", type=int, default=None, help="ARC: use only the first tasks")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_build_checked)
 
@@ -212,6 +233,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--checkpoint-dir", default=None, help="write resumable checkpoints here")
     p.add_argument("--resume", default=None, help="checkpoint (.ckpt) to resume from")
+    p.add_argument("--devices", type=int, default=None, help="GPUs (or CPU processes) to use")
+    p.add_argument("--strategy", default=None, help="Lightning strategy, e.g. ddp")
     p.add_argument("--verbose", action="store_true")
     with_config(p)
     p.set_defaults(func=_train)

@@ -131,6 +131,26 @@ PRESETS: dict[str, PuzzleConfig] = {
     ),
 }
 
+# CPU-scale TRM (about 0.1M parameters): the paper's recursion (n=6, T=3) at width 64 and
+# a recipe that learns in a few thousand steps of batch 64. vocab_size and seq_len come
+# from the data set (the CLI fills them in).
+_CPU = dict(
+    hidden_dim=64,
+    n_heads=4,
+    expansion=4.0,
+    multiple_of=64,
+    prefix_len=1,
+    n_supervision=8,
+    batch_size=64,
+    learning_rate=1e-3,
+    puzzle_emb_lr=1e-3,
+    weight_decay=0.1,
+    warmup_steps=100,
+    ema_decay=0.995,
+)
+PRESETS["cpu-mlp"] = PuzzleConfig(mixer="mlp", **_CPU)
+PRESETS["cpu-att"] = PuzzleConfig(mixer="attention", **_CPU)
+
 
 def preset(name: str, **changes: Any) -> PuzzleConfig:
     """The named preset, optionally with some fields changed."""

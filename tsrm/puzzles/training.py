@@ -181,10 +181,10 @@ def trained_model(module: PuzzleTRMLightning, use_ema: bool = True) -> PuzzleTRM
 
 
 @torch.no_grad()
-def evaluate(
+def predict(
     model: PuzzleTRM, data: PuzzleData, *, halt: bool = False, batch_size: int = 256
-) -> dict[str, float]:
-    """Exact-answer accuracy, token accuracy and supervision steps used.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Answers of every puzzle: ``(tokens (N, seq_len), steps used (N,), halting confidence (N,))``.
 
     ``halt=False`` runs every supervision step (the official evaluation);
     ``halt=True`` stops each puzzle when its halting head says so.
@@ -192,16 +192,25 @@ def evaluate(
     dataset = as_tensors(data, model.config)
     model = model.eval()
     device = next(model.parameters()).device
-    exact, tokens, steps = [], [], []
-    for inputs, labels, ids in DataLoader(dataset, batch_size=batch_size):
-        predicted, used, _ = model.solve(inputs.to(device), ids.to(device), halt=halt)
-        labels = labels.to(device)
-        exact.append(exactly_right(predicted, labels).cpu())
-        tokens.append(token_accuracy(predicted, labels).cpu())
+    tokens, steps, confidence = [], [], []
+    for inputs, _, ids in DataLoader(dataset, batch_size=batch_size):
+        predicted, used, halt_logit = model.solve(inputs.to(device), ids.to(device), halt=halt)
+        tokens.append(predicted.cpu())
         steps.append(used.cpu())
+        confidence.append(torch.sigmoid(halt_logit.float()).cpu())
+    return torch.cat(tokens).numpy(), torch.cat(steps).numpy(), torch.cat(confidence).numpy()
+
+
+def evaluate(
+    model: PuzzleTRM, data: PuzzleData, *, halt: bool = False, batch_size: int = 256
+) -> dict[str, float]:
+    """Exact-answer accuracy, token accuracy and mean supervision steps (see :func:`predict`)."""
+    tokens, steps, _ = predict(model, data, halt=halt, batch_size=batch_size)
+    predicted = torch.as_tensor(tokens)
+    labels = torch.as_tensor(np.asarray(data.labels), dtype=torch.long)
     return {
-        "exact_accuracy": torch.cat(exact).double().mean().item(),
-        "token_accuracy": torch.cat(tokens).mean().item(),
-        "mean_steps": torch.cat(steps).double().mean().item(),
-        "n_puzzles": len(dataset),
+        "exact_accuracy": exactly_right(predicted, labels).double().mean().item(),
+        "token_accuracy": token_accuracy(predicted, labels).mean().item(),
+        "mean_steps": float(np.mean(steps)),
+        "n_puzzles": len(labels),
     }

@@ -33,6 +33,19 @@ class BestWeights(L.Callback):
                 k: v.detach().cpu().clone() for k, v in pl_module.network.state_dict().items()
             }
 
+    # Saved in checkpoints, so that a resumed run still restores the best weights.
+    def state_dict(self) -> dict:
+        return {
+            "best_score": self.best_score,
+            "best_epoch": self.best_epoch,
+            "best_state": self.best_state,
+        }
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.best_score = state_dict["best_score"]
+        self.best_epoch = state_dict["best_epoch"]
+        self.best_state = state_dict["best_state"]
+
 
 class EpochHistory(L.Callback):
     """Record ``train_loss`` and ``val_loss`` (when present) at the end of every epoch."""
@@ -45,3 +58,9 @@ class EpochHistory(L.Callback):
             value = trainer.callback_metrics.get(key)
             if value is not None:
                 self.history[key].append(float(value))
+
+    def state_dict(self) -> dict:
+        return {k: list(v) for k, v in self.history.items()}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.history = {k: list(v) for k, v in state_dict.items()}
