@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 
 import numpy as np
 import pandas as pd
@@ -78,6 +79,27 @@ def test_predict_from_new_history_to_a_file(model_dir, wide_csv, tmp_path):
     np.testing.assert_allclose(out.to_numpy(), expected.to_numpy(), rtol=1e-12)
 
 
+def test_export_writes_an_onnx_file_matching_predict(wide_csv, tmp_path, capsys):
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnxscript")
+    model_dir, path = tmp_path / "sketch", tmp_path / "model.onnx"
+    # the sketch preset: the smallest graph, the quickest export
+    assert main(["fit", str(wide_csv), "-o", str(model_dir), "--preset", "sketch", *TINY_FIT]) == 0
+    assert main(["export", str(model_dir), str(path)]) == 0
+    assert "(batch, 24)" in capsys.readouterr().err
+    model = TRMForecaster.load(model_dir)
+    windows = np.stack(model.context_.values).astype(np.float32)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (out,) = session.run(None, {"window": windows})
+    np.testing.assert_allclose(out.T, model.predict(y=windows.T.astype(np.float64)), atol=1e-5)
+
+
+def test_export_without_the_onnx_extra(model_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "onnxscript", None)
+    assert main(["export", str(model_dir), str(tmp_path / "m.onnx")]) == 2
+    assert 'pip install "tsrm[onnx]"' in error_line(capsys)
+
+
 def test_long_format_round_trip_with_a_baseline(tmp_path, capsys):
     frame = hourly_frame().melt(id_vars="timestamp", var_name="sensor", value_name="reading")
     data = tmp_path / "long.csv"
@@ -109,6 +131,7 @@ def test_long_format_round_trip_with_a_baseline(tmp_path, capsys):
         (["predict", "{model}", "{short}"], "lookback"),
         (["predict", "{model}", "--h", "0"], "--h"),
         (["predict", "{model}", "{tmp}/missing.csv"], "does not exist"),
+        (["export", "{tmp}/nowhere", "{tmp}/m.onnx"], "config.json"),
         (["bench", "{short}", "--horizon", "6", "--lookback", "24"], "short"),
     ],
 )
@@ -158,6 +181,7 @@ def test_bad_option_is_argparses_usage_error(capsys):
     [
         ("fit", ["--out", "--target", "--id-column", "--model", "--preset", "--horizon"]),
         ("predict", ["model_dir", "--h", "--out", "standard output"]),
+        ("export", ["model_dir", "--int8", "--opset", "onnxruntime", "tsrm[onnx]"]),
         ("bench", ["--windows", "--season-length", "benchmarks/"]),
     ],
 )

@@ -1,10 +1,11 @@
-"""``tsrm fit``, ``tsrm predict`` and ``tsrm bench``: forecasting from CSV files.
+"""``tsrm fit``, ``predict``, ``export`` and ``bench``: forecasting from CSV files.
 
 ``fit`` reads a CSV file (:func:`~tsrm.datasets.read_series`), trains one neural
 forecaster and saves it to a model directory; ``predict`` loads that directory
-and writes the forecast as CSV; ``bench`` backtests a few models on a CSV file
-and prints a table. User errors raise ``ValueError`` / ``OSError`` subclasses,
-which ``tsrm.cli.main`` reports as one ``tsrm: error: ...`` line, exit code 2.
+and writes the forecast as CSV; ``export`` writes it as an ONNX file; ``bench``
+backtests a few models on a CSV file and prints a table. User errors raise
+``ValueError`` / ``OSError`` subclasses, which ``tsrm.cli.main`` reports as one
+``tsrm: error: ...`` line, exit code 2.
 """
 
 from __future__ import annotations
@@ -182,6 +183,22 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- export -----------------------------------------------------------------------------------
+def _export(args: argparse.Namespace) -> int:
+    model = load_model(args.model_dir)
+    try:
+        path = model.export_onnx(args.out, opset=args.opset, quantize=args.int8)
+    except ImportError as err:  # the onnx extra is missing: the user's to install
+        raise TSRMInputError(str(err)) from None
+    print(
+        f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB): input 'window' float32 "
+        f"(batch, {model.lookback}) raw values, output 'forecast' float32 "
+        f"(batch, {model.horizon})",
+        file=sys.stderr,
+    )
+    return 0
+
+
 # -- bench ------------------------------------------------------------------------------------
 def _bench(args: argparse.Namespace) -> int:
     from tsrm.backtesting import backtest
@@ -230,7 +247,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 # -- parsers ----------------------------------------------------------------------------------
 def add_parsers(sub: Any) -> None:
-    """Add ``fit``, ``predict`` and ``bench`` to the ``tsrm`` subcommand parsers ``sub``."""
+    """Add ``fit``, ``predict``, ``export`` and ``bench`` to the ``tsrm`` subcommands ``sub``."""
     fit = sub.add_parser(
         "fit",
         help="train a forecaster on a CSV file and save it to a model directory",
@@ -276,6 +293,21 @@ def add_parsers(sub: Any) -> None:
     predict.add_argument("--out", "-o", help="CSV file to write (default: standard output)")
     _add_read_options(predict, "default: as given to 'tsrm fit'")
     predict.set_defaults(func=_predict)
+
+    export = sub.add_parser(
+        "export",
+        help="write a saved model as one ONNX file (onnxruntime + numpy to run it)",
+        description="Export a model directory from 'tsrm fit' to ONNX: per-window scaling, the "
+        "network with every refinement step, and un-scaling in one graph. Input 'window': "
+        "float32 (batch, lookback), the last lookback raw values of each series; output "
+        "'forecast': float32 (batch, horizon). Exporting needs pip install \"tsrm[onnx]\"; "
+        "running the file needs only onnxruntime and numpy.",
+    )
+    export.add_argument("model_dir", help="model directory written by 'tsrm fit'")
+    export.add_argument("out", help="ONNX file to write")
+    export.add_argument("--int8", action="store_true", help="int8 dynamic quantisation")
+    export.add_argument("--opset", type=int, help="ONNX opset, 18 or newer (default: torch's)")
+    export.set_defaults(func=_export)
 
     bench = sub.add_parser(
         "bench",
