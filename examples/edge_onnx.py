@@ -39,6 +39,7 @@ def device_forecast(model_path: str | Path, windows: np.ndarray) -> np.ndarray:
     """
     import onnxruntime as ort
 
+    # A long-running device loop creates the session once and calls session.run per window.
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1  # a small device: one core, no thread pool to wake up
     session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
