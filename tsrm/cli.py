@@ -6,6 +6,7 @@ import argparse
 import sys
 
 import tsrm
+from tsrm.cli_forecast import add_parsers as add_forecast_parsers
 from tsrm.puzzles.cli import add_parser as add_puzzles_parser
 
 
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     demo.add_argument("--verbose", action="store_true", help="show training progress")
     demo.set_defaults(func=_demo)
+    add_forecast_parsers(sub)
     add_puzzles_parser(sub)
     return parser
 
@@ -48,9 +50,18 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, TypeError, FileNotFoundError) as err:  # tsrm's input errors included
-        print(f"tsrm: error: {err}", file=sys.stderr)
+    # tsrm's input errors (ValueError subclasses), missing or unwritable files
+    except (ValueError, TypeError, OSError) as err:
+        print(f"tsrm: error: {_one_line(err)}", file=sys.stderr)
         return 2
+
+
+def _one_line(err: BaseException) -> str:
+    """The error message on one line (some name a path and a fix on separate lines)."""
+    text = " ".join(str(err).split())
+    if isinstance(err, OSError) and err.filename is not None and err.strerror:
+        text = f"{err.strerror}: {err.filename}"  # e.g. "Permission denied: out/model"
+    return text or type(err).__name__
 
 
 if __name__ == "__main__":

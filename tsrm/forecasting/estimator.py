@@ -17,7 +17,7 @@ from tsrm.base import check_positive_int
 from tsrm.exceptions import TSRMInputError
 from tsrm.forecasting.config import NetworkConfig, preset_settings
 from tsrm.forecasting.module import TSTRMLightning
-from tsrm.forecasting.network import TSTRMNetwork
+from tsrm.forecasting.network import EveryStepHalting, TSTRMNetwork
 from tsrm.neural import WindowForecaster
 
 # Constructor arguments that map one-to-one onto NetworkConfig fields.
@@ -218,6 +218,13 @@ class TRMForecaster(WindowForecaster):
             ema_decay=self.ema_decay,
             quantiles=self._quantile_levels(),
         )
+
+    def _export_network(self) -> torch.nn.Module:
+        # Early halting drops finished windows from the batch (data-dependent shapes);
+        # the export runs every step for every window and keeps each one's halting step.
+        if self.network_.halting_head is not None:
+            return EveryStepHalting(self.network_).eval()
+        return self.network_
 
     # -- predict --------------------------------------------------------------
     def predict(

@@ -136,3 +136,40 @@ class TSTRMNetwork(nn.Module):
                 y = s.y
             steps = torch.full((window.shape[0],), cfg.n_supervision, dtype=torch.long)
         return self._decode(y, guess, stats), steps
+
+    def forecast_every_step_halting(self, window: Tensor) -> Tensor:
+        """``forward(window)`` with the halting head, without data-dependent shapes.
+
+        Every window runs every supervision step and keeps the answer of the step at
+        which it halts, so the result equals :meth:`forward`'s (windows never interact)
+        at the cost of the steps it skips; traceable for export.
+        """
+        if self.halting_head is None:
+            raise ValueError("forecast_every_step_halting needs a network with a halting head.")
+        cfg = self.cfg
+        x, y, z, guess, stats = self._encode(window)
+        final, halted = y, window.new_zeros(window.shape[0], 1, 1, dtype=torch.bool)
+        for s in deep_supervision(
+            self.reasoner,
+            x,
+            y,
+            z,
+            n=cfg.n_recursions,
+            T=cfg.n_cycles,
+            n_steps=cfg.n_supervision,
+            halting_head=self.halting_head,
+        ):
+            final = torch.where(halted, final, s.y)
+            halted = halted | (s.halt_logit > 0)[:, None, None]
+        return self._decode(final, guess, stats)
+
+
+class EveryStepHalting(nn.Module):
+    """A halting :class:`TSTRMNetwork` as ``forward(window)`` without data-dependent shapes."""
+
+    def __init__(self, network: TSTRMNetwork) -> None:
+        super().__init__()
+        self.network = network
+
+    def forward(self, window: Tensor) -> Tensor:
+        return self.network.forecast_every_step_halting(window)

@@ -398,6 +398,57 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         with torch.inference_mode():
             return _batched(self.network_, windows)
 
+    # -- export ---------------------------------------------------------------
+    def _export_network(self) -> nn.Module:
+        """The fitted network as the ONNX export traces it.
+
+        ``(batch, lookback) -> (batch, horizon)`` on scaled windows, equal to what
+        ``predict`` runs but without data-dependent shapes. Subclasses whose
+        inference path has them (e.g. per-window early halting) override this.
+        """
+        return self.network_
+
+    def export_onnx(
+        self, path: str | Path, *, opset: int | None = None, quantize: bool = False
+    ) -> Path:
+        """Export the fitted model as one ONNX file, scaling and network included.
+
+        The graph takes ``window``, float32 of shape ``(batch, lookback)``: the last
+        ``lookback`` raw values of each series (oldest first, no NaN; any batch
+        size), and returns ``forecast``, float32 ``(batch, horizon)`` on the raw
+        scale. Row ``i`` equals ``predict(y=window[i])`` for a history of exactly
+        ``lookback`` values: each window is standardised by its own mean and std
+        (with ``scaling=True``), a constant window forecasts its constant. Running
+        it needs only ``onnxruntime`` and ``numpy``; the file's metadata records
+        ``lookback``, ``horizon`` and the estimator.
+
+        Parameters
+        ----------
+        path : str or Path
+            File to write (``.onnx``); its folder is created if needed.
+        opset : int, optional
+            ONNX opset version, 18 or newer (default: the exporter's, 20 with torch 2.13).
+        quantize : bool, default False
+            Store the weights of matrix multiplications as int8 (onnxruntime's
+            dynamic quantisation): a smaller file, usually faster on a CPU, slightly
+            different forecasts.
+
+        Returns
+        -------
+        Path
+            The written file.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        ImportError
+            Without the ``onnx`` extra (``pip install "tsrm[onnx]"``).
+        """
+        from tsrm.neural.export import export_onnx
+
+        return export_onnx(self, Path(path), opset=opset, quantize=quantize)
+
     # -- persistence ----------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         """Save to directory ``path`` (``config.json`` + ``model.safetensors``).

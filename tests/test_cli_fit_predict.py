@@ -1,0 +1,205 @@
+"""``tsrm fit`` / ``tsrm predict`` / ``tsrm bench``: CSV round trips and user errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsrm import TRMForecaster
+from tsrm.baselines import DLinear
+from tsrm.cli import main
+from tsrm.datasets import read_series
+
+TINY_FIT = ["--horizon", "6", "--lookback", "24", "--max-epochs", "1"]
+
+
+def hourly_frame(n: int = 240) -> pd.DataFrame:
+    t = np.arange(n)
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "timestamp": pd.date_range("2024-01-01", periods=n, freq="h"),
+            "load": 10 + 3 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.3, n),
+            "temp": 5 + np.cos(2 * np.pi * t / 24) + rng.normal(0, 0.1, n),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def wide_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "site.csv"
+    hourly_frame().to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def model_dir(wide_csv, tmp_path_factory):
+    out = tmp_path_factory.mktemp("models") / "trm"
+    assert main(["fit", str(wide_csv), "-o", str(out), *TINY_FIT]) == 0
+    return out
+
+
+def error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.startswith("tsrm: error: ") and err.count("\n") == 1, err
+    return err
+
+
+def test_fit_writes_a_loadable_model_directory(model_dir):
+    model = TRMForecaster.load(model_dir)
+    assert (model.lookback, model.horizon, model.max_epochs) == (24, 6, 1)
+    assert model.context_.ids == ["load", "temp"]
+    options = json.loads((model_dir / "tsrm-cli.json").read_text())
+    assert options["target"] is None and options["date_column"] is None
+
+
+def test_predict_continues_the_fitted_series_to_stdout(model_dir, capsys):
+    capsys.readouterr()
+    assert main(["predict", str(model_dir)]) == 0
+    out = pd.read_csv(io.StringIO(capsys.readouterr().out), index_col=0, parse_dates=True)
+    expected = TRMForecaster.load(model_dir).predict()
+    assert list(out.columns) == ["load", "temp"] and out.index.name == "timestamp"
+    assert out.index[0] == pd.Timestamp("2024-01-11 00:00")  # one hour after the last row
+    np.testing.assert_allclose(out.to_numpy(), expected.to_numpy(), rtol=1e-12)
+
+
+def test_predict_from_new_history_to_a_file(model_dir, wide_csv, tmp_path):
+    history = tmp_path / "recent.csv"
+    hourly_frame(300).iloc[-50:].to_csv(history, index=False)
+    target = tmp_path / "forecast.csv"
+    assert main(["predict", str(model_dir), str(history), "--h", "9", "-o", str(target)]) == 0
+    out = pd.read_csv(target, index_col=0, parse_dates=True)
+    expected = TRMForecaster.load(model_dir).predict(h=9, y=read_series(history))
+    assert out.shape == (9, 2) and out.index[0] == pd.Timestamp("2024-01-13 12:00")
+    np.testing.assert_allclose(out.to_numpy(), expected.to_numpy(), rtol=1e-12)
+
+
+def test_export_writes_an_onnx_file_matching_predict(wide_csv, tmp_path, capsys):
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnxscript")
+    model_dir, path = tmp_path / "sketch", tmp_path / "model.onnx"
+    # the sketch preset: the smallest graph, the quickest export
+    assert main(["fit", str(wide_csv), "-o", str(model_dir), "--preset", "sketch", *TINY_FIT]) == 0
+    assert main(["export", str(model_dir), str(path)]) == 0
+    assert "(batch, 24)" in capsys.readouterr().err
+    model = TRMForecaster.load(model_dir)
+    windows = np.stack(model.context_.values).astype(np.float32)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (out,) = session.run(None, {"window": windows})
+    np.testing.assert_allclose(out.T, model.predict(y=windows.T.astype(np.float64)), atol=1e-5)
+
+
+def test_export_without_the_onnx_extra(model_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "onnxscript", None)
+    assert main(["export", str(model_dir), str(tmp_path / "m.onnx")]) == 2
+    assert 'pip install "tsrm[onnx]"' in error_line(capsys)
+
+
+def test_long_format_round_trip_with_a_baseline(tmp_path, capsys):
+    frame = hourly_frame().melt(id_vars="timestamp", var_name="sensor", value_name="reading")
+    data = tmp_path / "long.csv"
+    frame.sample(frac=1, random_state=0).to_csv(data, index=False)  # row order does not matter
+    out = tmp_path / "dlinear"
+    args = ["fit", str(data), "-o", str(out), "--model", "dlinear", *TINY_FIT]
+    assert main([*args, "--id-column", "sensor", "--target", "reading"]) == 0
+    assert main(["predict", str(out), str(data)]) == 0  # reads data as fit did
+    forecast = pd.read_csv(io.StringIO(capsys.readouterr().out), parse_dates=["ds"])
+    assert list(forecast.columns) == ["unique_id", "ds", "y"]
+    assert forecast.groupby("unique_id").size().to_dict() == {"load": 6, "temp": 6}
+    model = DLinear.load(out)
+    expected = model.predict(y=read_series(data, id_column="sensor", value_columns="reading"))
+    np.testing.assert_allclose(forecast["y"], expected["y"], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["fit", "{tmp}/missing.csv", "-o", "{tmp}/m"], "does not exist"),
+        (["fit", "{csv}", "-o", "{tmp}/m", "--target", "bogus"], "--target"),
+        (["fit", "{csv}", "-o", "{tmp}/m", "--date-column", "when"], "--date-column"),
+        (["fit", "{csv}", "-o", "{tmp}/m", "--lookback", "400"], "lookback"),
+        (["fit", "{csv}", "-o", "{tmp}/m", "--horizon", "0"], "--horizon"),
+        (["fit", "{csv}", "-o", "{tmp}/m", "--model", "dlinear", "--preset", "sketch"], "preset"),
+        (["fit", "{csv}", "-o", "{csv}", *TINY_FIT], "--out {csv} is a file"),
+        (["predict", "{tmp}/nowhere"], "config.json"),
+        (["predict", "{tmp}"], "config.json"),
+        (["predict", "{model}", "{short}"], "lookback"),
+        (["predict", "{model}", "--h", "0"], "--h"),
+        (["predict", "{model}", "{tmp}/missing.csv"], "does not exist"),
+        (["export", "{tmp}/nowhere", "{tmp}/m.onnx"], "config.json"),
+        (["bench", "{short}", "--horizon", "6", "--lookback", "24"], "short"),
+    ],
+)
+def test_user_errors_exit_2_with_one_line(argv, says, model_dir, wide_csv, tmp_path, capsys):
+    short = tmp_path / "short.csv"
+    hourly_frame(10).to_csv(short, index=False)
+    names = {"tmp": tmp_path, "csv": wide_csv, "model": model_dir, "short": short}
+    argv = [a.format(**names) for a in argv]
+    assert main(argv) == 2
+    assert says.format(**names) in error_line(capsys)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["not json", json.dumps({"format": "tsrm.Theta"}), json.dumps({"format": "tsrm.NLinear"})],
+)
+def test_corrupt_or_foreign_model_directory(model_dir, tmp_path, damage, capsys):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for file in model_dir.iterdir():
+        (broken / file.name).write_bytes(file.read_bytes())
+    (broken / "config.json").write_text(damage)
+    assert main(["predict", str(broken)]) == 2
+    assert "config.json" in error_line(capsys)
+
+
+def test_truncated_weights_are_reported(model_dir, tmp_path, capsys):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for file in model_dir.iterdir():
+        (broken / file.name).write_bytes(file.read_bytes())
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+    assert main(["predict", str(broken)]) == 2
+    assert "model.safetensors" in error_line(capsys)
+
+
+def test_bad_option_is_argparses_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["fit", "data.csv", "-o", "m", "--preset", "huge"])
+    assert info.value.code == 2
+    assert "invalid choice: 'huge'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command", "mentions"),
+    [
+        ("fit", ["--out", "--target", "--id-column", "--model", "--preset", "--horizon"]),
+        ("predict", ["model_dir", "--h", "--out", "standard output"]),
+        ("export", ["model_dir", "--int8", "--opset", "onnxruntime", "tsrm[onnx]"]),
+        ("bench", ["--windows", "--season-length", "benchmarks/"]),
+    ],
+)
+def test_help(command, mentions, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for word in mentions:
+        assert word in text
+
+
+def test_bench_prints_a_table(wide_csv, capsys):
+    argv = ["bench", str(wide_csv), "--target", "load", "--horizon", "6", "--lookback", "24"]
+    assert main([*argv, "--max-epochs", "1", "--windows", "1", "--season-length", "24"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines.index(next(line for line in lines if line.startswith("model")))
+    rows = {line.rsplit(maxsplit=4)[0]: line.split()[-4:] for line in lines[header + 1 :]}
+    assert set(rows) == {"TS-TRM", "TS-TRM sketch", "DLinear", "SeasonalNaive(24)", "Naive"}
+    assert all(float(v) >= 0 for scores in rows.values() for v in scores)
+    assert "not a benchmark" in lines[0]
