@@ -78,11 +78,12 @@ class Panel:
             frame = pd.DataFrame(forecasts.T, index=self.indexes[0].future(h), columns=self.ids)
             frame.columns.name = self.columns_name
             return frame
-        parts = [
-            pd.DataFrame({"unique_id": [uid] * h, "ds": idx.future(h), "y": values})
-            for uid, idx, values in zip(self.ids, self.indexes, forecasts, strict=True)
-        ]
-        out = pd.concat(parts, ignore_index=True)
+        # One frame built from flat columns: a frame per series costs ~1 ms each, which
+        # dominates predict for thousands of series.
+        uid = pd.Series([uid for uid in self.ids for _ in range(h)])
+        futures = [idx.future(h) for idx in self.indexes]
+        ds = futures[0].append(futures[1:]) if len(futures) > 1 else futures[0]
+        out = pd.DataFrame({"unique_id": uid, "ds": ds.rename(None), "y": forecasts.ravel()})
         return out.rename(columns={"y": self.name}) if self.name != "y" else out
 
     def meta(self) -> dict:
@@ -285,16 +286,18 @@ def _long_panel(frame: pd.DataFrame, what: str, allow_missing: bool, hint: str) 
         raise TSRMInputError(
             f"{what}: column 'unique_id' has missing values; give every row a series id."
         )
-    work = pd.DataFrame(
-        {"unique_id": frame["unique_id"].to_numpy(), "ds": ds.to_numpy(), "y": values}
-    )
+    # One stable sort by (series in order of first appearance, ds), then a slice per
+    # series: a pandas groupby with a sort per group costs ~0.5 ms per series.
+    codes, uniques = pd.factorize(frame["unique_id"].to_numpy(), sort=False)
+    stamps = pd.Index(ds.to_numpy(), name="ds")
+    keys = stamps.asi8 if isinstance(stamps, pd.DatetimeIndex) else stamps.to_numpy()
+    order = np.lexsort((keys, codes))
+    stamps, values = stamps.take(order), values[order]
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    starts, ends = np.r_[0, bounds], np.r_[bounds, len(order)]
     panel_values, ids, indexes = [], [], []
-    for uid, group in work.groupby("unique_id", sort=False):
-        group = group.sort_values("ds", kind="stable")
+    for uid, lo, hi in zip(uniques.tolist(), starts, ends, strict=True):
         ids.append(uid)
-        idx = pd.Index(group["ds"])
-        if isinstance(idx, pd.DatetimeIndex):
-            idx = pd.DatetimeIndex(idx)
-        indexes.append(time_index_of(idx, f"{what} series {uid!r}"))
-        panel_values.append(group["y"].to_numpy(dtype=np.float64, copy=True))
+        indexes.append(time_index_of(stamps[lo:hi], f"{what} series {uid!r}"))
+        panel_values.append(values[lo:hi].copy())
     return Panel(panel_values, ids, indexes, "long", "y")
