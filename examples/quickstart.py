@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     train, test = series.iloc[:-24], series.iloc[-24:]
 
     epochs = 2 if args.quick else 30
-    model = TRMForecaster(horizon=24, lookback=96, max_epochs=epochs, batch_size=64)
+    model = TRMForecaster(horizon=24, lookback=96, max_epochs=epochs, batch_size=64, verbose=False)
     model.fit(train)
     print(f"{model.n_params_:,} parameters, best epoch {model.history_['best_epoch']}")
 
