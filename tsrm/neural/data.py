@@ -10,7 +10,7 @@ from torch.utils.data import DataLoader
 
 from tsrm.exceptions import MissingValuesError, SeriesTooShortError, TSRMInputError
 from tsrm.timeseries import Panel, WindowDataset
-from tsrm.timeseries.windows import collate_batch
+from tsrm.timeseries.windows import Permutation, collate_batch
 
 
 def validation_steps(validation_size: Any, length: int, horizon: int) -> int:
@@ -139,6 +139,7 @@ def split_windows(
         horizon,
         [(n - v, n) if v else (0, 0) for n, v in zip(lengths, val_steps, strict=True)],
         observed,
+        share=train,  # one copy of the data for both
     )
     return train, val
 
@@ -150,8 +151,8 @@ def window_loader(
     return DataLoader(
         dataset,
         batch_size=batch_size,
-        shuffle=generator is not None,
-        generator=generator,
+        sampler=Permutation(len(dataset), generator) if generator is not None else None,
+        generator=generator,  # DataLoader draws each epoch's base seed from it, as before
         collate_fn=collate_batch,
         drop_last=False,
     )

@@ -253,6 +253,7 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             )
         observed = [~np.isnan(v) for v in panel.values] if has_missing else None
         train, val = split_windows(scaled, L, H, val_steps, observed)
+        last_values = [v[-L:].copy() for v in filled]  # the context predict() continues
 
         # One seed drives both the weight initialisation and the batch order.
         seed = self.random_state
@@ -277,6 +278,7 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             resume_from = prepare_run(checkpoint_dir, fingerprint)
             callbacks.append(EpochCheckpoint(checkpoint_dir, generator))
             options["enable_checkpointing"] = True
+        del filled, scaled  # the windows hold their own float32 copy from here on
         start = time.perf_counter()
         with quiet_lightning(self.verbose):
             trainer = make_trainer(self.max_epochs, self.verbose, callbacks, options)
@@ -302,7 +304,7 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             "fit_seconds": time.perf_counter() - start,
         }
         context = Panel(
-            [v[-L:].copy() for v in filled],
+            last_values,
             panel.ids,
             panel.indexes,
             panel.kind,
