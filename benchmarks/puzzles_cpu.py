@@ -54,8 +54,9 @@ RECURSION = {"trm": dict(n_recursions=6, n_cycles=3, n_supervision=8),
 def build_task(task: str, n_clues: int, seed: int):  # noqa: ANN201
     if task.startswith("sudoku"):
         size = int(task[len("sudoku") :])
+        clues = n_clues if n_clues > 0 else None  # 0: minimal puzzles (no clue can go)
         return build_sudoku(
-            "generate", n_train=1000, n_test=1000, n_aug=10, size=size, n_clues=n_clues, seed=seed
+            "generate", n_train=1000, n_test=1000, n_aug=10, size=size, n_clues=clues, seed=seed
         ), "mlp"
     if task == "maze8":
         return build_maze(size=8, n_train=1000, n_test=1000, n_aug=7, seed=seed), "attention"
@@ -101,7 +102,9 @@ def main() -> None:
     parser.add_argument("--task", nargs="+", default=["sudoku6"])
     parser.add_argument("--model", nargs="+", default=["trm", "direct"], choices=list(RECURSION))
     parser.add_argument("--max-steps", type=int, default=2500)
-    parser.add_argument("--n-clues", type=int, default=14, help="clues per generated Sudoku")
+    parser.add_argument(
+        "--n-clues", type=int, default=14, help="clues per generated Sudoku (0: minimal puzzles)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
