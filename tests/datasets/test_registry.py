@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import gzip
 import hashlib
 import io
@@ -129,19 +128,6 @@ def test_wheel_ships_the_catalogue_and_every_subpackage():
     }
     missing = found - set(config["packages"])
     assert not missing, f"add {sorted(missing)} to [tool.setuptools] packages in pyproject.toml"
-
-
-def test_data_loading_imports_no_model():
-    package = REPO / "tsrm" / "datasets"
-    for module in package.rglob("*.py"):
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            for name in names:
-                assert not name.startswith("tsrm.forecasting"), f"{module.name} imports {name}"
 
 
 # --- loading the shared data -----------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import pickle
 import warnings
@@ -239,22 +238,6 @@ def test_damaged_network_settings(saved, tmp_path):
     (target / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelFileError, match="do not match"):
         DLinear.load(target)
-
-
-# -- layering -------------------------------------------------------------------------------
-def test_neural_knows_no_particular_model():
-    for module in (PACKAGE / "neural").rglob("*.py"):
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            else:
-                continue
-            for name in names:
-                assert not name.startswith(("tsrm.forecasting", "tsrm.baselines")), (
-                    f"{module.name} imports {name}"
-                )
 
 
 def test_quiet_fit_emits_no_warnings(hourly_series):
