@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -31,6 +33,40 @@ TINY = dict(
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes several seconds (e.g. the CLI demo)")
+
+
+# -- the shared data folder ----------------------------------------------------
+# The project's shared data sits next to the repository: <repo>/../shared/data.
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def require_shared_data(relative: str = "") -> Path:
+    """The data folder holding ``relative``: TSRM_DATA_DIR, else ../shared/data.
+
+    Missing data skips the test locally but fails it on CI (CI=true), where the data
+    must be present: a CI run must never pass by skipping.
+    """
+    env = os.environ.get("TSRM_DATA_DIR")
+    for candidate in ([Path(env)] if env else []) + [SHARED_DATA]:
+        if (candidate / relative).exists():
+            return candidate
+    where = f"{SHARED_DATA} or TSRM_DATA_DIR ({env or 'unset'})"
+    reason = f"data {relative or '(folder)'} not found in {where}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must provide it.")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The benchmark data directory (see :func:`require_shared_data`)."""
+    return require_shared_data()
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """``shared_data(relative)``: the data folder holding ``relative`` (skip / CI failure)."""
+    return require_shared_data
 
 
 # -- builders (plain functions, so session fixtures can use them) -------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import os
 from pathlib import Path
 
 import numpy as np
@@ -27,17 +26,6 @@ def coverage():
         return module
 
 
-def data_dir() -> Path:
-    env = os.environ.get("TSRM_DATA_DIR")
-    for candidate in ([Path(env)] if env else []) + [SHARED_DATA]:
-        if candidate.is_dir():
-            return candidate
-    reason = f"benchmark data not found in {SHARED_DATA} or TSRM_DATA_DIR ({env or 'unset'})"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI must provide it.")
-    pytest.skip(reason)
-
-
 def test_interval_scores(coverage):
     targets = np.array([[0.0, 1.0, 2.0, 3.0]])
     scores = coverage.interval_scores(targets - 1, targets + 1 - 2 * (targets > 2), targets)
@@ -46,10 +34,10 @@ def test_interval_scores(coverage):
     assert scores["mean_width"] == 1.5
 
 
-def test_partial_run_writes_partial_rows_only(coverage, tmp_path, capsys):
+def test_partial_run_writes_partial_rows_only(coverage, tmp_path, capsys, data_dir):
     argv = ["--dataset", "ETTh1", "--horizon", "24", "--lookback", "48", "--model", "dlinear"]
     argv += ["--max-epochs", "1", "--limit-test-windows", "40", "--quantile-model"]
-    argv += ["--data-dir", str(data_dir()), "--results-dir", str(tmp_path)]
+    argv += ["--data-dir", str(data_dir), "--results-dir", str(tmp_path)]
     assert coverage.main(argv) == 0
     assert not (tmp_path / "coverage.csv").exists()
     with (tmp_path / "coverage_partial.csv").open(newline="") as fh:

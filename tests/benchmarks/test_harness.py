@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import importlib
 import math
-import os
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -43,19 +42,6 @@ def bench():
             long=importlib.import_module("long_horizon"),
             short=importlib.import_module("short_horizon"),
         )
-
-
-@pytest.fixture(scope="module")
-def data_dir() -> Path:
-    """The benchmark data directory; skipped when absent, but a failure on CI."""
-    env = os.environ.get("TSRM_DATA_DIR")
-    for candidate in ([Path(env)] if env else []) + [SHARED_DATA]:
-        if candidate.is_dir():
-            return candidate
-    reason = f"benchmark data not found in {SHARED_DATA} or TSRM_DATA_DIR ({env or 'unset'})"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI must provide it.")
-    pytest.skip(reason)
 
 
 def _rows(path: Path) -> list[dict]:

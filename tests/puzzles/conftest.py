@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -54,38 +53,13 @@ def tiny_config():
     return make_tiny_config
 
 
-# Same lookup as tests/datasets/conftest.py: TSRM_DATA_DIR, then <repo>/../shared/data.
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
-def _find(relative: str) -> Path | None:
-    env = os.environ.get("TSRM_DATA_DIR")
-    for candidate in ([Path(env)] if env else []) + [SHARED_DATA]:
-        if (candidate / relative).exists():
-            return candidate
-    return None
-
-
-def _require(relative: str) -> Path:
-    found = _find(relative)
-    if found is None:
-        reason = (
-            f"puzzle data {relative} not found in {SHARED_DATA} or TSRM_DATA_DIR "
-            f"({os.environ.get('TSRM_DATA_DIR') or 'unset'})"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI must provide it.")
-        pytest.skip(reason)
-    return found
-
-
 @pytest.fixture(scope="session")
-def sudoku_data_dir() -> Path:
+def sudoku_data_dir(shared_data) -> Path:
     """Folder holding ``sudoku/`` (the shared tdoku lists)."""
-    return _require("sudoku/puzzles3_magictour_top1465")
+    return shared_data("sudoku/puzzles3_magictour_top1465")
 
 
 @pytest.fixture(scope="session")
-def arc_data_dir() -> Path:
+def arc_data_dir(shared_data) -> Path:
     """Folder holding ``arc/arc_puzzles.zip``."""
-    return _require("arc/arc_puzzles.zip")
+    return shared_data("arc/arc_puzzles.zip")
