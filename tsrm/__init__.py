@@ -4,6 +4,7 @@ from tsrm.exceptions import (
     IrregularIndexError,
     MissingValuesError,
     ModelFileError,
+    NumericalRangeError,
     SeriesTooShortError,
     TSRMInputError,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "IrregularIndexError",
     "MissingValuesError",
     "ModelFileError",
+    "NumericalRangeError",
     "SeriesTooShortError",
     "TRMForecaster",
     "TSRMInputError",
