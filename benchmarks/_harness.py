@@ -229,12 +229,25 @@ class ResultsFile:
         return list(by_key.values())
 
     def append(self, row: Mapping[str, Any]) -> None:
-        """Append ``row`` (missing columns left empty), writing the header for a new file."""
+        """Append ``row`` (missing columns left empty), writing the header for a new file.
+
+        A file written before a column was added to ``fields`` gets that column (empty in
+        its old rows) the first time a row needs it.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fields = self.fields
-        if self.path.exists() and self.path.stat().st_size:
+        old_rows = self.rows()
+        fields = list(old_rows[0].keys()) if old_rows else []
+        if self.path.exists() and self.path.stat().st_size and not fields:
             with self.path.open(newline="") as fh:
-                fields = next(csv.reader(fh), None) or self.fields
+                fields = next(csv.reader(fh), None) or []
+        fields = fields or list(self.fields)
+        added = [k for k in self.fields if k not in fields and row.get(k, "") != ""]
+        if added:  # rewrite once with the wider header
+            fields += added
+            with self.path.open("w", newline="") as fh:
+                writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(old_rows)
         new = not self.path.exists() or not self.path.stat().st_size
         with self.path.open("a", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")

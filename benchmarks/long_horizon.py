@@ -73,6 +73,8 @@ FIELDS = [
     "best_epoch",
     "best_val_mse",
     "train_s",
+    "mean_steps",
+    "mse_all_steps",
     "predict_ms_per_window",
     "test_windows",
     "machine",
@@ -178,7 +180,18 @@ def run_cell(splits, info, model_name: str, seed: int, training: dict, sets: dic
 
     history = {} if model_name == "seasonal_naive" else model.history_
     val_loss = history.get("val_loss") or []
+    halting = {}
+    network = getattr(model, "network_", None)
+    if getattr(network, "halting_head", None) is not None:
+        # What halting saves and costs: supervision steps used per window, and the MSE
+        # of running every step instead.
+        _, trace = model.predict(y=inputs.T, return_trace=True)
+        halting = {
+            "mean_steps": round(float(np.mean(trace.halted_at)), 3),
+            "mse_all_steps": round(mse(targets, np.asarray(trace.steps[-1]).T), 4),
+        }
     return {
+        **halting,
         "mse": round(mse(targets, forecast), 4),
         "mae": round(mae(targets, forecast), 4),
         "params": getattr(model, "n_params_", 0),
@@ -196,6 +209,7 @@ def result_line(row: dict, partial: bool) -> str:
         f"RESULT dataset={row['dataset']} horizon={row['horizon']} lookback={row['lookback']} "
         f"model={row['model']} mse={row['mse']:.4f} mae={row['mae']:.4f} params={row['params']} "
         f"train_s={row['train_s']} predict_ms_per_window={row['predict_ms_per_window']}"
+        + (f" mean_steps={row['mean_steps']}" if row.get("mean_steps", "") != "" else "")
         + (" partial=1" if partial else "")
     )
 
