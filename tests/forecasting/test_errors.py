@@ -106,10 +106,11 @@ def test_trace_beyond_horizon(fitted_series_model):
         fitted_series_model.predict(h=7, return_trace=True)
 
 
-def test_exogenous_x_not_supported(tiny_model, hourly_series, fitted_series_model):
-    with pytest.raises(TSRMInputError, match="Exogenous"):
-        tiny_model().fit(hourly_series, X=hourly_series)
-    with pytest.raises(TSRMInputError, match="Exogenous"):
+def test_exogenous_x_checked(tiny_model, hourly_series, fitted_series_model):
+    # Covariates are supported (tests/neural/test_covariates.py); bad X is refused clearly.
+    with pytest.raises(TSRMInputError, match="X is a list"):
+        tiny_model().fit(hourly_series, X=[1.0] * len(hourly_series))
+    with pytest.raises(TSRMInputError, match="fitted without X"):
         fitted_series_model.predict(X=hourly_series)
 
 

@@ -60,6 +60,9 @@ class NLinear(WindowForecaster):
     trainer_kwargs : dict or None, default None
     verbose : bool, default True
         Training settings; see :class:`~tsrm.neural.WindowForecaster`.
+    calendar_features : bool or tuple of str, default False
+        Sin/cos calendar covariates from the index; see
+        :class:`~tsrm.neural.WindowForecaster`.
 
     Attributes
     ----------
@@ -93,6 +96,7 @@ class NLinear(WindowForecaster):
         random_state: int | None = 0,
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
+        calendar_features: bool | tuple[str, ...] = False,
     ) -> None:
         self.horizon = horizon
         self.lookback = lookback
@@ -110,6 +114,7 @@ class NLinear(WindowForecaster):
         self.random_state = random_state
         self.trainer_kwargs = trainer_kwargs
         self.verbose = verbose
+        self.calendar_features = calendar_features
 
     def _network_config(self) -> NLinearConfig:
         return make_config(
@@ -152,6 +157,9 @@ class DLinear(WindowForecaster):
     trainer_kwargs : dict or None, default None
     verbose : bool, default True
         Training settings; see :class:`~tsrm.neural.WindowForecaster`.
+    calendar_features : bool or tuple of str, default False
+        Sin/cos calendar covariates from the index; see
+        :class:`~tsrm.neural.WindowForecaster`.
 
     Attributes
     ----------
@@ -186,6 +194,7 @@ class DLinear(WindowForecaster):
         random_state: int | None = 0,
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
+        calendar_features: bool | tuple[str, ...] = False,
     ) -> None:
         self.horizon = horizon
         self.lookback = lookback
@@ -204,6 +213,7 @@ class DLinear(WindowForecaster):
         self.random_state = random_state
         self.trainer_kwargs = trainer_kwargs
         self.verbose = verbose
+        self.calendar_features = calendar_features
 
     def _network_config(self) -> DLinearConfig:
         return make_config(

@@ -113,6 +113,9 @@ class TRMForecaster(WindowForecaster):
         Passed to ``lightning.Trainer`` (e.g. ``{"accelerator": "gpu"}``).
     verbose : bool, default True
         Progress bar (only on a terminal) and Lightning's messages.
+    calendar_features : bool or tuple of str, default False
+        Sin/cos calendar covariates from the index (e.g. ``("hour", "dayofweek")``;
+        True: hour, day of week, month); see :class:`~tsrm.neural.WindowForecaster`.
 
     Attributes
     ----------
@@ -157,6 +160,7 @@ class TRMForecaster(WindowForecaster):
         random_state: int | None = 0,
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
+        calendar_features: bool | tuple[str, ...] = False,
     ) -> None:
         self.horizon = horizon
         self.lookback = lookback
@@ -185,6 +189,7 @@ class TRMForecaster(WindowForecaster):
         self.random_state = random_state
         self.trainer_kwargs = trainer_kwargs
         self.verbose = verbose
+        self.calendar_features = calendar_features
 
     # -- configuration --------------------------------------------------------
     def _network_config(self) -> NetworkConfig:
@@ -246,8 +251,9 @@ class TRMForecaster(WindowForecaster):
             New history to forecast from instead of the fitted data (no refit).
             Only its last ``lookback`` values are used. A 2-D array of shape
             ``(lookback, k)`` forecasts ``k`` windows in one vectorised call.
-        X : None
-            Exogenous variables are not supported yet.
+        X : DataFrame, Series or ndarray, optional
+            Covariates of the ``h`` forecast steps, for a model fitted with ``X``
+            (see :meth:`WindowForecaster.fit`).
         return_trace : bool, default False
             Also return a :class:`ForecastTrace` with the forecast after each
             supervision step (requires ``h <= horizon``).
@@ -263,6 +269,7 @@ class TRMForecaster(WindowForecaster):
         forecast = super().predict(h=h, y=y, X=X)
         if not return_trace:
             return forecast
+        self._refuse_covariates("return_trace=True")
         h = self.horizon if h is None else h
         if h > self.horizon:
             raise TSRMInputError(

@@ -11,7 +11,13 @@ from torch import Tensor
 
 from tsrm.core import halting_loss
 from tsrm.forecasting.network import TSTRMNetwork
-from tsrm.neural.module import LOSSES, PointForecastModule, batch_loss, pointwise_loss
+from tsrm.neural.module import (
+    LOSSES,
+    PointForecastModule,
+    batch_loss,
+    network_inputs,
+    pointwise_loss,
+)
 
 __all__ = ["LOSSES", "TSTRMLightning", "halting_targets", "pointwise_loss"]
 
@@ -56,8 +62,15 @@ class TSTRMLightning(PointForecastModule):
         self.halt_tolerance = halt_tolerance
         self.halt_weight = halt_weight
 
-    def _training_loss(self, window: Tensor, target: Tensor, mask: Tensor | None = None) -> Tensor:
-        steps = self.network.supervised(window)
+    def _training_loss(
+        self,
+        window: Tensor,
+        target: Tensor,
+        mask: Tensor | None = None,
+        covariates: Tensor | None = None,
+    ) -> Tensor:
+        # With covariates every supervision step's forecast gets the covariate term.
+        steps = self.network.supervised(*network_inputs(window, covariates))
         step_losses = torch.stack([self.window_loss(f, target, mask) for f, _ in steps])
         loss = batch_loss(step_losses, mask)
         if self.network.halting_head is not None:
@@ -66,6 +79,6 @@ class TSTRMLightning(PointForecastModule):
             loss = loss + self.halt_weight * halting_loss(logits, targets)
         return loss
 
-    def _validation_forecast(self, window: Tensor) -> Tensor:
+    def _validation_forecast(self, window: Tensor, covariates: Tensor | None = None) -> Tensor:
         # Score all supervision steps of every window, whatever the halting head says.
-        return self.network(window, use_halting=False)
+        return self.network(*network_inputs(window, covariates), use_halting=False)

@@ -118,12 +118,15 @@ def split_windows(
     horizon: int,
     val_steps: list[int],
     observed: list[np.ndarray] | None = None,
+    covariates: list[np.ndarray] | None = None,
 ) -> tuple[WindowDataset, WindowDataset]:
     """Training windows (targets before each series' validation tail) and validation windows.
 
     Validation inputs may reach back into the training part, as in the standard
     protocol; an empty validation set means validation is off. With ``observed``
-    (per series, True where a value was observed) batches carry a target mask.
+    (per series, True where a value was observed) batches carry a target mask; with
+    ``covariates`` (per series, ``(length, k)``) batches are ``(input, target, mask or
+    None, covariates)``.
     """
     lengths = [len(s) for s in scaled]
     train = WindowDataset(
@@ -132,6 +135,7 @@ def split_windows(
         horizon,
         [(0, n - v) for n, v in zip(lengths, val_steps, strict=True)],
         observed,
+        covariates=covariates,
     )
     val = WindowDataset(
         scaled,

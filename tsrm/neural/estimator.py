@@ -20,6 +20,15 @@ from torch import nn
 from tsrm.base import BaseForecaster, check_positive_int
 from tsrm.exceptions import NumericalRangeError, SeriesTooShortError, TSRMInputError
 from tsrm.neural.config import WindowConfig
+from tsrm.neural.covariate_head import WithCovariates
+from tsrm.neural.covariates import (
+    CovariateSpec,
+    check_calendar,
+    check_columns,
+    covariate_columns,
+    fit_scaling,
+    raw_covariates,
+)
 from tsrm.neural.data import (
     check_observed,
     check_trainable,
@@ -93,6 +102,12 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         Infinite values are always an error.
     random_state : int or None
         Seed; the same seed, data and machine give the same forecast.
+    calendar_features : bool or tuple of str
+        (Subclasses that expose it.) Covariates derived from a DatetimeIndex or
+        PeriodIndex, each as a sin/cos pair: names from ``"hour"``,
+        ``"dayofweek"``, ``"dayofmonth"``, ``"month"``, ``"dayofyear"``; True
+        means ``("hour", "dayofweek", "month")``. They are fed like ``X``
+        (see :meth:`fit`) and need no future values from you.
     trainer_kwargs : dict or None
         Passed to ``lightning.Trainer`` (e.g. ``{"accelerator": "gpu"}``).
     verbose : bool
@@ -119,6 +134,9 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         validation split.
     quantile_levels_ : tuple of float or None
         The levels the network forecasts (``quantiles`` plus 0.5), or None.
+    covariates_ : CovariateSpec or None
+        The ``X`` columns and calendar features the model was fitted with and
+        their scaling (training-part mean and std per column); None without.
 
     Notes
     -----
@@ -178,6 +196,7 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         if not (isinstance(self.learning_rate, int | float) and self.learning_rate > 0):
             raise TSRMInputError(f"learning_rate must be positive, got {self.learning_rate!r}.")
         self._missing_policy()
+        self._calendar()
         self._network_config()
         self._quantile_levels()
 
@@ -189,6 +208,10 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
                 f"got {policy!r}."
             )
         return policy
+
+    def _calendar(self) -> tuple[str, ...]:
+        # Only some estimators expose calendar_features (TRMForecaster, DLinear, NLinear).
+        return check_calendar(getattr(self, "calendar_features", False))
 
     def _allows_missing(self) -> bool:
         return self._missing_policy() == "mask"
@@ -204,8 +227,15 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         ----------
         y : Series, DataFrame or ndarray
             The series to learn from.
-        X : None
-            Exogenous variables (not supported yet; must be None).
+        X : DataFrame, Series or ndarray, optional
+            Future-known covariates, one value per covariate at every step of ``y``:
+            a DataFrame of covariate columns on ``y``'s index (Series or wide ``y``;
+            the series of a wide frame share them), a long frame with ``unique_id``,
+            ``ds`` and the covariate columns (long ``y``), or an array ``(len(y), k)``
+            (1-D numpy ``y``). ``predict`` then needs them for the forecast steps.
+            They are standardised with their training-part mean and std and enter
+            through a linear term added to every forecast step (zero at the start of
+            training), see :class:`~tsrm.neural.covariate_head.WithCovariates`.
         checkpoint_dir : str or Path, optional
             Write a checkpoint there after every epoch (weights, optimiser, scheduler,
             epoch, early-stopping state, random state), atomically. If the directory
@@ -215,11 +245,54 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             The directory holds ``last.ckpt`` (a Lightning checkpoint; resuming loads it
             with ``weights_only=True``) and ``run.json``.
         """
-        self._checkpoint_dir = checkpoint_dir
+        self._checkpoint_dir, self._exogenous = checkpoint_dir, X
         try:
-            return super().fit(y, X)
+            return super().fit(y, None)  # X travels in self._exogenous
         finally:
-            del self._checkpoint_dir
+            del self._checkpoint_dir, self._exogenous
+
+    def predict(self, h: int | None = None, y: Any = None, X: Any = None) -> Any:
+        """Forecast ``h`` steps after the fitted data, or after ``y`` if given (no refit).
+
+        ``X`` (a model fitted with covariates only): the covariates of the ``h``
+        forecast steps, in the form ``fit`` took them, with the same columns; other
+        rows are ignored (for numpy ``y``: its first ``h`` rows are the future).
+        """
+        self._exogenous = X
+        try:
+            return super().predict(h=h, y=y, X=None)
+        finally:
+            del self._exogenous
+
+    def _fit_covariates(
+        self, panel: Panel, val_steps: list[int]
+    ) -> tuple[CovariateSpec | None, list[np.ndarray] | None]:
+        """The covariate spec and the scaled covariates of every series (None, None: none)."""
+        X, calendar = getattr(self, "_exogenous", None), self._calendar()
+        if X is None and not calendar:
+            return None, None
+        columns = () if X is None else covariate_columns(X, panel.kind)
+        raw = raw_covariates(panel, X, columns, calendar)
+        mean, std = fit_scaling(raw, val_steps)
+        spec = CovariateSpec(columns, calendar, mean, std)
+        return spec, [(c - mean) / std for c in raw]
+
+    def _future_covariates(self, panel: Panel, h: int) -> np.ndarray | None:
+        """Scaled covariates of the ``h`` forecast steps, ``(n_series, h, k)`` float32."""
+        spec, X = self.covariates_, getattr(self, "_exogenous", None)
+        if spec is None:
+            check_columns(X, panel.kind, ())
+            return None
+        check_columns(X, panel.kind, spec.columns)
+        raw = raw_covariates(panel, X, spec.columns, spec.calendar, h)
+        return ((np.stack(raw) - spec.mean) / spec.std).astype(np.float32)
+
+    def _refuse_covariates(self, what: str) -> None:
+        if getattr(self, "covariates_", None) is not None:
+            raise TSRMInputError(
+                f"{what} is not supported yet for a model fitted with covariates (X or "
+                "calendar_features); use predict, or fit without covariates."
+            )
 
     def _fit(self, panel: Panel) -> None:
         from lightning.pytorch.callbacks import EarlyStopping
@@ -252,7 +325,8 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
                 f"can handle; {fix}."
             )
         observed = [~np.isnan(v) for v in panel.values] if has_missing else None
-        train, val = split_windows(scaled, L, H, val_steps, observed)
+        spec, covariates = self._fit_covariates(panel, val_steps)
+        train, val = split_windows(scaled, L, H, val_steps, observed, covariates)
         last_values = [v[-L:].copy() for v in filled]  # the context predict() continues
 
         # One seed drives both the weight initialisation and the batch order.
@@ -261,7 +335,10 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             seed if seed is not None else int(torch.seed() % 2**31)
         )
         torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=generator)))
-        module = self._build_module(self._make_network(cfg))
+        network = self._make_network(cfg)
+        if spec is not None:  # after the network: its random draws are those without X
+            network = WithCovariates(network, spec.width)
+        module = self._build_module(network)
         history, best = EpochHistory(), BestWeights("val_loss")
         callbacks: list = [history, best]
         loaders = {"train_dataloaders": window_loader(train, self.batch_size, generator)}
@@ -274,11 +351,13 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             settings = {"class": type(self).__name__, **self.get_params(deep=False)}
             for key in ("verbose", "trainer_kwargs"):  # do not change what is learnt
                 settings.pop(key, None)
-            fingerprint = run_fingerprint(settings, [*scaled, *panel.values])
+            if not settings.get("calendar_features", True):  # fingerprints as before
+                settings.pop("calendar_features")
+            fingerprint = run_fingerprint(settings, [*scaled, *panel.values, *(covariates or [])])
             resume_from = prepare_run(checkpoint_dir, fingerprint)
             callbacks.append(EpochCheckpoint(checkpoint_dir, generator))
             options["enable_checkpointing"] = True
-        del filled, scaled  # the windows hold their own float32 copy from here on
+        del filled, scaled, covariates  # the windows hold their own float32 copy from here on
         start = time.perf_counter()
         with quiet_lightning(self.verbose):
             trainer = make_trainer(self.max_epochs, self.verbose, callbacks, options)
@@ -311,7 +390,7 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             panel.name,
             panel.columns_name,
         )
-        self._store_fit(cfg, network, context, mean, std, fit_history)
+        self._store_fit(cfg, network, context, mean, std, fit_history, spec)
         self.calibration_ = self._calibrate(val)
 
     def _scaling_stats(self, panel: Panel, val_steps: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -328,8 +407,10 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         mean: np.ndarray,
         std: np.ndarray,
         history: dict,
+        covariates: CovariateSpec | None = None,
     ) -> None:
         """Set the fitted attributes (shared by ``fit`` and ``load``)."""
+        self.covariates_ = covariates
         network.eval()
         self.config_ = cfg
         self.network_ = network
@@ -384,11 +465,17 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
 
     def _predict(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
         windows, mean, std = self._windows(panel, new_data)
+        future = self._future_covariates(panel, h)
         window = torch.from_numpy(windows)
-        parts, done = [], 0
+        parts, done, H = [], 0, self.config_.horizon
         with torch.inference_mode():
             while done < h:  # beyond the horizon, feed forecasts back as history
-                step = self._point_output(_batched(self.network_, window))
+                covariates = None
+                if future is not None:  # this chunk's steps; rows beyond h are zeros
+                    chunk = np.zeros((len(future), H, future.shape[2]), dtype=np.float32)
+                    chunk[:, : min(H, h - done)] = future[:, done : done + H]
+                    covariates = torch.from_numpy(chunk)
+                step = self._point_output(_batched(self.network_, window, covariates))
                 parts.append(step)
                 done += step.shape[1]
                 window = torch.cat([window, step], dim=1)[:, -self.config_.lookback :]
@@ -449,6 +536,7 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         """
         from tsrm.neural.export import export_onnx
 
+        self._refuse_covariates("export_onnx")
         return export_onnx(self, Path(path), opset=opset, quantize=quantize)
 
     # -- persistence ----------------------------------------------------------
@@ -501,5 +589,17 @@ def count_parameters(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
 
-def _batched(network: nn.Module, windows: torch.Tensor, batch: int = 8192) -> torch.Tensor:
-    return torch.cat([network(windows[i : i + batch]) for i in range(0, len(windows), batch)])
+def _batched(
+    network: nn.Module,
+    windows: torch.Tensor,
+    covariates: torch.Tensor | None = None,
+    batch: int = 8192,
+) -> torch.Tensor:
+    if covariates is None:
+        return torch.cat([network(windows[i : i + batch]) for i in range(0, len(windows), batch)])
+    return torch.cat(
+        [
+            network(windows[i : i + batch], covariates[i : i + batch])
+            for i in range(0, len(windows), batch)
+        ]
+    )

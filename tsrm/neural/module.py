@@ -65,10 +65,20 @@ def batch_loss(window_losses: Tensor, mask: Tensor | None = None) -> Tensor:
 
 def unpack_batch(batch: tuple[Tensor, ...]) -> tuple[Tensor, Tensor, Tensor | None]:
     """``(window, target, mask)``; ``mask`` is None for data without missing values."""
-    if len(batch) == 3:
+    if len(batch) >= 3:  # a fourth item holds covariates (see batch_covariates)
         return batch[0], batch[1], batch[2]
     window, target = batch
     return window, target, None
+
+
+def batch_covariates(batch: tuple[Tensor, ...]) -> Tensor | None:
+    """The future-known covariates ``(batch, horizon, k)`` of a batch, or None."""
+    return batch[3] if len(batch) == 4 else None
+
+
+def network_inputs(window: Tensor, covariates: Tensor | None) -> tuple[Tensor, ...]:
+    """The network's positional inputs: the window, and the covariates when there are any."""
+    return (window,) if covariates is None else (window, covariates)
 
 
 class PointForecastModule(L.LightningModule):
@@ -84,7 +94,10 @@ class PointForecastModule(L.LightningModule):
 
     Batches are ``(window, target)`` or, for data with missing values,
     ``(window, target, mask)``: missing target steps (mask 0) are left out of
-    the training loss and of ``val_loss`` (see :func:`batch_loss`).
+    the training loss and of ``val_loss`` (see :func:`batch_loss`). A model with
+    covariates gets ``(window, target, mask or None, covariates)`` and its
+    network (a :class:`~tsrm.neural.covariate_head.WithCovariates`) is called as
+    ``network(window, covariates)``.
 
     Parameters
     ----------
@@ -138,16 +151,23 @@ class PointForecastModule(L.LightningModule):
         return pointwise_loss(kind or self.loss_kind, forecast, target, mask)
 
     # -- hooks for subclasses ---------------------------------------------------
-    def _training_loss(self, window: Tensor, target: Tensor, mask: Tensor | None = None) -> Tensor:
-        return batch_loss(self.window_loss(self.network(window), target, mask), mask)
+    def _training_loss(
+        self,
+        window: Tensor,
+        target: Tensor,
+        mask: Tensor | None = None,
+        covariates: Tensor | None = None,
+    ) -> Tensor:
+        forecast = self.network(*network_inputs(window, covariates))
+        return batch_loss(self.window_loss(forecast, target, mask), mask)
 
-    def _validation_forecast(self, window: Tensor) -> Tensor:
-        return self.network(window)
+    def _validation_forecast(self, window: Tensor, covariates: Tensor | None = None) -> Tensor:
+        return self.network(*network_inputs(window, covariates))
 
     # -- Lightning ------------------------------------------------------------------
     def training_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> Tensor:
         window, target, mask = unpack_batch(batch)
-        loss = self._training_loss(window, target, mask)
+        loss = self._training_loss(window, target, mask, batch_covariates(batch))
         self.log(
             "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(window)
         )
@@ -159,7 +179,7 @@ class PointForecastModule(L.LightningModule):
 
     def validation_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> None:
         window, target, mask = unpack_batch(batch)
-        forecast = self._validation_forecast(window)
+        forecast = self._validation_forecast(window, batch_covariates(batch))
         if mask is None and not len(self.quantile_levels):
             loss = F.mse_loss(forecast, target)
         else:

@@ -111,9 +111,10 @@ class ProbabilisticForecaster:
         with torch.inference_mode():
             for start in range(0, len(index), batch):
                 items = val.__getitems__(index[start : start + batch].tolist())
-                forecast = self._point_output(self.network_(items[0]))
+                inputs = items[:1] if len(items) < 4 else (items[0], items[3])
+                forecast = self._point_output(self.network_(*inputs))
                 residual = (items[1] - forecast).double().numpy()
-                if len(items) == 3:  # missing targets have no residual
+                if len(items) >= 3 and items[2] is not None:  # missing targets: no residual
                     residual[items[2].numpy() == 0] = np.nan
                 parts.append(residual)
         return Calibration.from_residuals(np.concatenate(parts))
@@ -132,6 +133,9 @@ class ProbabilisticForecaster:
             + (", or use a model trained with quantiles=..." if what == "predict_quantiles" else "")
             + "."
         )
+
+    def _refuse_covariates(self, what: str) -> None:
+        raise NotImplementedError  # WindowForecaster
 
     def _probabilistic_h(self, h: Any, what: str) -> int:
         h = check_positive_int(self.horizon if h is None else h, "h")
@@ -182,6 +186,7 @@ class ProbabilisticForecaster:
             ``validation_size=0``; too few validation windows for ``coverage``.
         """
         check_is_fitted(self)
+        self._refuse_covariates("predict_interval")
         coverage = check_coverage(coverage)
         h = self._probabilistic_h(h, "predict_interval")
         calibration = self._fitted_calibration("predict_interval")
@@ -229,6 +234,7 @@ class ProbabilisticForecaster:
             without quantile outputs.
         """
         check_is_fitted(self)
+        self._refuse_covariates("predict_quantiles")
         trained = self.quantile_levels_
         if quantiles is None:
             quantiles = trained or DEFAULT_QUANTILES

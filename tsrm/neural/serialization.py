@@ -29,6 +29,8 @@ from safetensors.torch import load_file, save_file
 import tsrm
 from tsrm.exceptions import ModelFileError
 from tsrm.neural.conformal import Calibration
+from tsrm.neural.covariate_head import WithCovariates
+from tsrm.neural.covariates import CovariateSpec, check_calendar
 from tsrm.timeseries import Panel
 
 if TYPE_CHECKING:
@@ -49,11 +51,14 @@ CONFIG_KEYS = frozenset(
         "n_params",
         "history",
         "calibration",
+        "covariates",
     }
 )
 DATA_TENSORS = frozenset({"context.values", "scale.mean", "scale.std"})
 # Written only for a model with conformal calibration (fitted with a validation split).
 CALIBRATION_TENSORS = frozenset({"calibration.abs", "calibration.signed"})
+# Written only for a model fitted with covariates (X or calendar features).
+COVARIATE_TENSORS = frozenset({"covariates.mean", "covariates.std"})
 
 
 def _json_params(params: dict) -> dict:
@@ -107,6 +112,11 @@ def save_forecaster(model: WindowForecaster, path: Path) -> Path:
         config["calibration"] = {"n": [int(n) for n in model.calibration_.n]}
         tensors["calibration.abs"] = torch.from_numpy(model.calibration_.abs_quantiles.copy())
         tensors["calibration.signed"] = torch.from_numpy(model.calibration_.signed_quantiles.copy())
+    spec = getattr(model, "covariates_", None)
+    if spec is not None:
+        config["covariates"] = {"columns": list(spec.columns), "calendar": list(spec.calendar)}
+        tensors["covariates.mean"] = torch.from_numpy(np.asarray(spec.mean, dtype=np.float64))
+        tensors["covariates.std"] = torch.from_numpy(np.asarray(spec.std, dtype=np.float64))
     _atomic_write(path / WEIGHTS_FILE, lambda tmp: save_file(tensors, tmp))
     _atomic_write(
         path / CONFIG_FILE, lambda tmp: Path(tmp).write_text(json.dumps(config, indent=2))
@@ -192,7 +202,8 @@ def load_forecaster(cls: type[W], path: Path) -> W:
     unexpected = sorted(
         k
         for k in tensors
-        if not k.startswith("network.") and k not in DATA_TENSORS | CALIBRATION_TENSORS
+        if not k.startswith("network.")
+        and k not in DATA_TENSORS | CALIBRATION_TENSORS | COVARIATE_TENSORS
     )
     if unexpected:
         raise ModelFileError(
@@ -209,6 +220,9 @@ def load_forecaster(cls: type[W], path: Path) -> W:
                     f"{getattr(cfg, name)!r}"
                 )
         network = model._make_network(cfg)
+        spec = _read_covariates(config, tensors)
+        if spec is not None:
+            network = WithCovariates(network, spec.width)
         state = {k[len("network.") :]: v for k, v in tensors.items() if k.startswith("network.")}
         network.load_state_dict(state, strict=True)
         values = tensors["context.values"].double().numpy()
@@ -239,9 +253,27 @@ def load_forecaster(cls: type[W], path: Path) -> W:
             f"{path}: the stored scaling (scale.std) is not positive and finite; the model "
             "files are corrupted."
         )
-    model._store_fit(cfg, network, context, mean.copy(), std.copy(), config.get("history") or {})
+    model._store_fit(
+        cfg, network, context, mean.copy(), std.copy(), config.get("history") or {}, spec
+    )
     model.calibration_ = _read_calibration(config, tensors, cfg.horizon, path)
     return model
+
+
+def _read_covariates(config: dict, tensors: dict[str, torch.Tensor]) -> CovariateSpec | None:
+    """The saved covariate spec, or None; ValueError / KeyError / TypeError when inconsistent."""
+    if "covariates" not in config and not COVARIATE_TENSORS & set(tensors):
+        return None
+    meta = config["covariates"]
+    columns, calendar = tuple(meta["columns"]), check_calendar(tuple(meta["calendar"]) or False)
+    mean = tensors["covariates.mean"].double().numpy().copy()
+    std = tensors["covariates.std"].double().numpy().copy()
+    width = len(columns) + 2 * len(calendar)
+    if not (mean.shape == std.shape == (width,) and width > 0):
+        raise ValueError(f"covariate scaling of shape {mean.shape} for {width} covariates")
+    if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
+        raise ValueError("covariate scaling is not finite and positive")
+    return CovariateSpec(columns, calendar, mean, std)
 
 
 def _read_calibration(

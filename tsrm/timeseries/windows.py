@@ -42,6 +42,7 @@ class WindowDataset(Dataset):
         target_ranges: list[tuple[int, int]],
         observed: list[np.ndarray] | None = None,
         share: WindowDataset | None = None,
+        covariates: list[np.ndarray] | None = None,
     ) -> None:
         self.lookback, self.horizon = lookback, horizon
         offsets = np.concatenate([[0], np.cumsum([len(s) for s in series])[:-1]])
@@ -61,10 +62,11 @@ class WindowDataset(Dataset):
             starts[at : at + n] = np.arange(begin, begin + n, dtype=dtype)
             at += n
         if share is not None:
-            self.data, self.mask = share.data, share.mask
+            self.data, self.mask, self.covariates = share.data, share.mask, share.covariates
         else:
             self.data = _flat_float32(series)
             self.mask = None if observed is None else _flat_float32(observed)
+            self.covariates = None if covariates is None else _flat_float32(covariates)
         self.starts = torch.from_numpy(starts)
         self._in = torch.arange(lookback)
         self._out = torch.arange(lookback, lookback + horizon)
@@ -75,17 +77,28 @@ class WindowDataset(Dataset):
     def __getitems__(self, indices: list[int]) -> tuple[torch.Tensor, ...]:
         # Batched gather: the DataLoader hands the whole batch of indices at once.
         s = self.starts[torch.as_tensor(indices)].long().unsqueeze(1)
+        if self.covariates is not None:
+            mask = None if self.mask is None else self.mask[s + self._out]
+            return (
+                self.data[s + self._in],
+                self.data[s + self._out],
+                mask,
+                self.covariates[s + self._out],
+            )
         if self.mask is None:
             return self.data[s + self._in], self.data[s + self._out]
         return self.data[s + self._in], self.data[s + self._out], self.mask[s + self._out]
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, ...]:
-        return tuple(t[0] for t in self.__getitems__([i]))
+        return tuple(t if t is None else t[0] for t in self.__getitems__([i]))
 
 
 def _flat_float32(arrays: list[np.ndarray]) -> torch.Tensor:
-    """All arrays end to end as one float32 tensor, filled in place (no float64 temporary)."""
-    flat = np.empty(sum(len(a) for a in arrays), dtype=np.float32)
+    """All arrays end to end as one float32 tensor, filled in place (no float64 temporary).
+
+    Arrays may be 2-D ``(length, k)`` (covariates): they are stacked along the first axis.
+    """
+    flat = np.empty((sum(len(a) for a in arrays), *np.shape(arrays[0])[1:]), dtype=np.float32)
     at = 0
     for a in arrays:
         flat[at : at + len(a)] = a
