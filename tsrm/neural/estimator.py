@@ -149,6 +149,10 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
     then forecasts its constant exactly at any magnitude.
     """
 
+    # _fit reads the panel one series at a time in float64 (data.flat_scaled): float32
+    # input is used as it is, with no float64 copy of the data (issue 7).
+    _fit_keeps_float32: ClassVar[bool] = True
+
     # Settings class of the network, and the "format" tag of its model files (a file
     # is only loaded by the class that wrote it).
     _config_class: ClassVar[type[WindowConfig]]
