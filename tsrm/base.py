@@ -8,7 +8,7 @@ see only a clean :class:`~tsrm.timeseries.Panel` and plain arrays.
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -52,12 +52,15 @@ class BaseForecaster(BaseEstimator):
     """
 
     horizon: int
+    #: Whether ``_fit`` accepts float32 panel values (it converts each series to float64
+    #: itself), so that fitting on float32 data needs no float64 copy of it.
+    _fit_keeps_float32: ClassVar[bool] = False
 
     def fit(self, y: Any, X: Any = None) -> BaseForecaster:
         """Fit to ``y`` (Series, wide or long DataFrame, or numpy); returns ``self``."""
         reject_exogenous(X)
         self._validate_params()
-        panel = self._to_panel(y)
+        panel = self._to_panel(y, fit=True)
         self._fit(panel)
         return self
 
@@ -77,10 +80,19 @@ class BaseForecaster(BaseEstimator):
         check_finite_forecast(forecasts, self)
         return panel, forecasts
 
-    def _to_panel(self, y: Any) -> Panel:
-        """``y`` as a Panel under this forecaster's missing-values policy."""
+    def _to_panel(self, y: Any, fit: bool = False) -> Panel:
+        """``y`` as a Panel under this forecaster's missing-values policy.
+
+        For ``fit``, float32 input stays float32 (views, no copy) in forecasters whose
+        ``_fit`` reads the panel in float64 one series at a time
+        (:attr:`_fit_keeps_float32`).
+        """
         return to_panel(
-            y, "y", allow_missing=self._allows_missing(), missing_hint=self._missing_hint()
+            y,
+            "y",
+            allow_missing=self._allows_missing(),
+            missing_hint=self._missing_hint(),
+            keep_float32=fit and self._fit_keeps_float32,
         )
 
     # -- for subclasses -------------------------------------------------------

@@ -438,3 +438,44 @@ def test_long_frame_rows_with_missing_id_are_not_dropped_silently():
 def test_ragged_list_raises_tsrm_error():
     with pytest.raises(TSRMInputError):
         to_panel([[1.0, 2.0], [3.0]])
+
+
+# --- keep_float32 (issue 7: fitting large float32 panels without a float64 copy) -------------
+
+
+def test_keep_float32_gives_read_only_views_of_a_float32_array():
+
+    y = np.arange(60, dtype=np.float32).reshape(20, 3)
+    before = y.copy()
+    panel = to_panel(y, keep_float32=True)
+    assert [v.dtype for v in panel.values] == [np.float32] * 3
+    assert all(np.shares_memory(v, y) for v in panel.values)
+    assert all(not v.flags.writeable for v in panel.values)
+    assert np.array_equal(np.stack(panel.values, axis=1), y)
+    assert y.flags.writeable and np.array_equal(y, before)  # the caller's array untouched
+
+
+def test_keep_float32_leaves_other_dtypes_and_the_default_as_float64_copies():
+
+    y32 = np.arange(40, dtype=np.float32).reshape(20, 2)
+    for panel in (
+        to_panel(y32),  # default: float64 copies, as ever
+        to_panel(y32.astype(np.float64), keep_float32=True),
+        to_panel(np.arange(40).reshape(20, 2), keep_float32=True),  # integers
+    ):
+        assert all(v.dtype == np.float64 and not np.shares_memory(v, y32) for v in panel.values)
+    frame = pd.DataFrame(y32, index=pd.date_range("2024-01-01", periods=20, freq="h"))
+    wide = to_panel(frame, keep_float32=True)
+    assert [v.dtype for v in wide.values] == [np.float32] * 2
+    assert np.array_equal(np.stack(wide.values, axis=1), y32)
+
+
+def test_keep_float32_still_counts_missing_and_infinite_values():
+
+    y = np.ones((3000, 700), dtype=np.float32)  # more than one counting block
+    y[2999, 699] = np.inf
+    with pytest.raises(MissingValuesError, match="1 infinite"):
+        to_panel(y, keep_float32=True)
+    y[2999, 699], y[0, 0], y[1500, 3] = np.nan, np.nan, np.nan
+    with pytest.raises(MissingValuesError, match="3 NaN"):
+        to_panel(y, keep_float32=True)

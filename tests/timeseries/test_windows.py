@@ -198,3 +198,70 @@ def test_range_past_series_end_does_not_cross_boundaries():
     window = torch.cat([x, y], dim=1)
     series_id = torch.div(window, 1000, rounding_mode="floor")
     assert (series_id == series_id[:, :1]).all()
+
+
+# --- arithmetic window index (no per-window table) -------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_window_starts_follow_brute_force_order(seed):
+    """Windows are numbered series by series, start by start, whatever the lengths and ranges.
+
+    Some series have no window at all (too short, or an empty range): the index must skip
+    them without shifting the others.
+    """
+    rng = np.random.default_rng(seed)
+    lengths = [int(n) for n in rng.integers(1, 30, size=12)]
+    ranges = []
+    for n in lengths:
+        lo = int(rng.integers(0, n + 1))
+        ranges.append((lo, int(rng.integers(lo, n + 3))))
+    series = _series(lengths)
+    ds = WindowDataset(series, 4, 3, ranges)
+    expected = _brute_force(series, 4, 3, ranges)
+    assert len(ds) == len(expected)
+    offsets = np.cumsum([0, *lengths[:-1]])
+    want = [offsets[i] + t for i, t in expected]
+    assert ds.window_starts(torch.arange(len(ds))).tolist() == want
+    order = rng.permutation(len(ds))  # any order, as a shuffling sampler asks
+    x, y = ds.__getitems__(order.tolist())
+    for row, k in enumerate(order):
+        i, t = expected[k]
+        assert x[row].tolist() == (series[i][t : t + 4]).tolist()
+        assert y[row].tolist() == (series[i][t + 4 : t + 7]).tolist()
+
+
+def test_window_index_negative_and_out_of_range():
+    ds = WindowDataset(_series([10, 8]), 3, 2, [(0, 10), (0, 8)])
+    last = ds[len(ds) - 1]
+    assert all(torch.equal(a, b) for a, b in zip(ds[-1], last, strict=True))
+    with pytest.raises(IndexError):
+        ds[len(ds)]
+    with pytest.raises(IndexError):
+        ds[-len(ds) - 1]
+
+
+def test_prebuilt_flat_data_gives_the_same_windows():
+    lengths = [9, 6, 12]
+    series = _series(lengths)
+    ranges = [(0, n) for n in lengths]
+    flat = torch.from_numpy(np.concatenate(series).astype(np.float32))
+    a = WindowDataset(series, 3, 2, ranges)
+    b = WindowDataset(lengths, 3, 2, ranges, data=flat)
+    assert len(a) == len(b)
+    for u, v in zip(_all(a), _all(b), strict=True):
+        assert torch.equal(u, v)
+
+
+@pytest.mark.parametrize("n", [1, 7, 1000, 70_001])
+def test_permutation_matches_random_sampler_order(n):
+    """The int32 permutation is RandomSampler's order, epoch after epoch."""
+    from torch.utils.data import RandomSampler
+
+    from tsrm.timeseries.windows import Permutation
+
+    ours = Permutation(n, torch.Generator().manual_seed(3))
+    theirs = RandomSampler(range(n), generator=torch.Generator().manual_seed(3))
+    for _ in range(2):
+        assert list(ours) == list(theirs)
+    assert torch.equal(ours.generator.get_state(), theirs.generator.get_state())

@@ -98,8 +98,15 @@ class Calibration:
         if residuals.shape[0] == 0 or n.min() == 0:
             return None
         levels = grid_levels()
-        absolute = np.nanquantile(np.abs(residuals), levels, axis=0, method="inverted_cdf")
-        signed = np.nanquantile(residuals, levels, axis=0)
+        absolute = np.empty((len(levels), residuals.shape[1]))
+        signed = np.empty_like(absolute)
+        # One step at a time, in float64 (residuals may come as float32): temporaries
+        # of one column, not of the whole (100,000 windows x horizon) array; the
+        # quantiles are those of the whole-array call, column by column.
+        for step in range(residuals.shape[1]):
+            column = np.asarray(residuals[:, step], dtype=np.float64)
+            absolute[:, step] = np.nanquantile(np.abs(column), levels, method="inverted_cdf")
+            signed[:, step] = np.nanquantile(column, levels)
         return cls(n.astype(np.int64), absolute, signed)
 
     @property

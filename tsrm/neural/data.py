@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,9 @@ def mean_std(values: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     magnitude, so scaling keeps its level and never divides by zero). Magnitudes
     near float64's limits are handled without overflow or underflow.
     """
-    stats = [_mean_std(v[~np.isnan(v)]) for v in values]
+    # float64 whatever the input's dtype (float32 panels are views of the user's array):
+    # the same statistics as for the float64 copy of the same values.
+    stats = [_mean_std(v[~np.isnan(v)]) for v in map(_float64, values)]
     mean = np.array([m for m, _ in stats], dtype=np.float64)
     std = np.array([s for _, s in stats], dtype=np.float64)
     return mean, std
@@ -101,6 +104,53 @@ def fill_missing(values: np.ndarray) -> np.ndarray:
     return filled
 
 
+def _float64(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64)
+
+
+def scaled_series(
+    values: list[np.ndarray], mean: np.ndarray, std: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Per series, one at a time: its values filled (:func:`fill_missing`) and standardised.
+
+    Both float64, whatever the dtype of ``values``: only one series' temporaries are
+    alive at a time, never float64 copies of the whole panel.
+    """
+    for v, m, s in zip(values, mean, std, strict=True):
+        filled = fill_missing(_float64(v))
+        yield filled, standardise(filled, m, s)
+
+
+def flat_scaled(
+    values: list[np.ndarray], mean: np.ndarray, std: np.ndarray, keep_last: int
+) -> tuple[torch.Tensor, float, list[np.ndarray]]:
+    """All series filled, standardised and laid end to end in one float32 tensor.
+
+    The float32 values are those of casting the float64 standardised series (exactly
+    what training saw when it built them first): each series is scaled in float64 and
+    written straight into the flat buffer.
+
+    Returns
+    -------
+    flat : torch.Tensor
+        ``(sum of lengths,)`` float32.
+    largest : float
+        Largest absolute scaled value (float64, before the cast): the caller refuses
+        data float32 cannot hold; beyond float32's range ``flat`` holds infinities.
+    last : list of np.ndarray
+        Per series, the last ``keep_last`` filled (unscaled) float64 values.
+    """
+    flat = np.empty(sum(len(v) for v in values), dtype=np.float32)
+    largest, last, at = 0.0, [], 0
+    for filled, scaled in scaled_series(values, mean, std):
+        largest = max(largest, float(np.abs(scaled).max()))
+        with np.errstate(over="ignore"):  # reported by the caller, from ``largest``
+            flat[at : at + len(scaled)] = scaled
+        at += len(scaled)
+        last.append(filled[-keep_last:].copy())
+    return torch.from_numpy(flat), largest, last
+
+
 def check_observed(panel: Panel, val_steps: list[int]) -> None:
     """Every series needs observed values in its training part (before the validation tail)."""
     for sid, values, v in zip(panel.ids, panel.values, val_steps, strict=True):
@@ -113,12 +163,13 @@ def check_observed(panel: Panel, val_steps: list[int]) -> None:
 
 
 def split_windows(
-    scaled: list[np.ndarray],
+    scaled: list[np.ndarray] | list[int],
     lookback: int,
     horizon: int,
     val_steps: list[int],
     observed: list[np.ndarray] | None = None,
     covariates: list[np.ndarray] | None = None,
+    data: torch.Tensor | None = None,
 ) -> tuple[WindowDataset, WindowDataset]:
     """Training windows (targets before each series' validation tail) and validation windows.
 
@@ -126,9 +177,10 @@ def split_windows(
     protocol; an empty validation set means validation is off. With ``observed``
     (per series, True where a value was observed) batches carry a target mask; with
     ``covariates`` (per series, ``(length, k)``) batches are ``(input, target, mask or
-    None, covariates)``.
+    None, covariates)``. With ``data`` (the scaled series end to end, float32, see
+    :func:`flat_scaled`) ``scaled`` need only be the series' lengths.
     """
-    lengths = [len(s) for s in scaled]
+    lengths = [s if isinstance(s, int | np.integer) else len(s) for s in scaled]
     train = WindowDataset(
         scaled,
         lookback,
@@ -136,6 +188,7 @@ def split_windows(
         [(0, n - v) for n, v in zip(lengths, val_steps, strict=True)],
         observed,
         covariates=covariates,
+        data=data,
     )
     val = WindowDataset(
         scaled,

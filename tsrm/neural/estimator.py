@@ -10,6 +10,7 @@ save/load.
 from __future__ import annotations
 
 import time
+from itertools import chain
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -33,8 +34,10 @@ from tsrm.neural.data import (
     check_observed,
     check_trainable,
     fill_missing,
+    flat_scaled,
     is_flat,
     mean_std,
+    scaled_series,
     split_windows,
     standardise,
     validation_steps,
@@ -145,6 +148,10 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
     scaling it carries no information but its level, and a constant series
     then forecasts its constant exactly at any magnitude.
     """
+
+    # _fit reads the panel one series at a time in float64 (data.flat_scaled): float32
+    # input is used as it is, with no float64 copy of the data (issue 7).
+    _fit_keeps_float32: ClassVar[bool] = True
 
     # Settings class of the network, and the "format" tag of its model files (a file
     # is only loaded by the class that wrote it).
@@ -315,9 +322,9 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         if has_missing:
             check_observed(panel, val_steps)
         mean, std = self._scaling_stats(panel, val_steps)
-        filled = [fill_missing(v) for v in panel.values]
-        scaled = [standardise(v, m, s) for v, m, s in zip(filled, mean, std, strict=True)]
-        largest = max(float(np.abs(v).max()) for v in scaled)
+        # Scaled one series at a time straight into the float32 training buffer: no
+        # float64 copies of the whole panel (issue 7: memory proportional to the data).
+        flat, largest, last_values = flat_scaled(panel.values, mean, std, keep_last=L)
         if largest > _FLOAT32_SAFE:
             fix = "rescale the series" if self.scaling else "use scaling=True (the default)"
             raise NumericalRangeError(
@@ -326,8 +333,9 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             )
         observed = [~np.isnan(v) for v in panel.values] if has_missing else None
         spec, covariates = self._fit_covariates(panel, val_steps)
-        train, val = split_windows(scaled, L, H, val_steps, observed, covariates)
-        last_values = [v[-L:].copy() for v in filled]  # the context predict() continues
+        lengths = [len(v) for v in panel.values]
+        train, val = split_windows(lengths, L, H, val_steps, observed, covariates, data=flat)
+        del flat, observed
 
         # One seed drives both the weight initialisation and the batch order.
         seed = self.random_state
@@ -353,11 +361,18 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
                 settings.pop(key, None)
             if not settings.get("calendar_features", True):  # fingerprints as before
                 settings.pop("calendar_features")
-            fingerprint = run_fingerprint(settings, [*scaled, *panel.values, *(covariates or [])])
+            # The same bytes as ever (float64 scaled series, then float64 values), one
+            # series at a time: runs checkpointed by earlier versions still resume.
+            data = chain(
+                (scaled for _, scaled in scaled_series(panel.values, mean, std)),
+                (np.asarray(v, dtype=np.float64) for v in panel.values),
+                covariates or [],
+            )
+            fingerprint = run_fingerprint(settings, data)
             resume_from = prepare_run(checkpoint_dir, fingerprint)
             callbacks.append(EpochCheckpoint(checkpoint_dir, generator))
             options["enable_checkpointing"] = True
-        del filled, scaled, covariates  # the windows hold their own float32 copy from here on
+        del covariates  # the windows hold their own float32 copy from here on
         start = time.perf_counter()
         with quiet_lightning(self.verbose):
             trainer = make_trainer(self.max_epochs, self.verbose, callbacks, options)

@@ -34,7 +34,9 @@ class Panel:
     Attributes
     ----------
     values : list of np.ndarray
-        One float64 1-D array per series (copies; never the user's memory).
+        One 1-D array per series: float64 copies; or, from :func:`to_panel` with
+        ``keep_float32=True`` and float32 input, read-only float32 views of the user's
+        array (never written to).
     ids : list
         Series names (column names, ``unique_id`` values, or positions).
     indexes : list of TimeIndex or None
@@ -124,11 +126,15 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _numeric_values(values: Any, what: str, allow_missing: bool, hint: str) -> np.ndarray:
+def _numeric_values(
+    values: Any, what: str, allow_missing: bool, hint: str, keep_float32: bool = False
+) -> np.ndarray:
     """Float64 copy of ``values`` after checking dtype and finiteness.
 
     Infinite values are always an error; NaN (missing) only unless ``allow_missing``.
-    ``hint`` is appended to the missing-values message.
+    ``hint`` is appended to the missing-values message. With ``keep_float32``, float32
+    values come back as a read-only float32 view instead (no copy; the user's array
+    stays writeable and untouched).
     """
     dtypes = values.dtypes if isinstance(values, pd.DataFrame) else [getattr(values, "dtype", None)]
     try:
@@ -153,15 +159,19 @@ def _numeric_values(values: Any, what: str, allow_missing: bool, hint: str) -> n
                 f"{what} has non-numeric values (dtype {arr.dtype}); pass numbers only, e.g. "
                 "convert with pd.to_numeric(...) and drop text columns."
             )
-    arr = np.array(arr, dtype=np.float64, copy=True)
-    n_inf = int(np.isinf(arr).sum())
+    if keep_float32 and arr.dtype == np.float32:
+        arr = arr.view()  # its own flags: the caller's array is not made read-only
+        arr.flags.writeable = False
+    else:
+        arr = np.array(arr, dtype=np.float64, copy=True)
+    n_inf = _count(np.isinf, arr)
     if n_inf:
         raise MissingValuesError(
             f"{what} holds {n_inf} infinite value(s); tsrm never guesses what they stand for: "
             "replace them with NaN (missing), e.g. y.replace([np.inf, -np.inf], np.nan), then "
             "fill or drop them."
         )
-    n_nan = int(np.isnan(arr).sum())
+    n_nan = _count(np.isnan, arr)
     if n_nan and not allow_missing:
         amount = f"only NaN values ({n_nan})" if n_nan == arr.size else f"{n_nan} NaN value(s)"
         raise MissingValuesError(
@@ -171,8 +181,25 @@ def _numeric_values(values: Any, what: str, allow_missing: bool, hint: str) -> n
     return arr
 
 
+def _count(test: np.ufunc, arr: np.ndarray) -> int:
+    """How many elements of ``arr`` pass ``test`` (np.isnan, np.isinf), block by block.
+
+    A boolean array of the whole input would add a quarter of a float32 input's size to
+    the peak memory, for a number.
+    """
+    if arr.ndim == 0 or arr.size == 0:
+        return int(np.count_nonzero(test(arr)))
+    step = max(1, (1 << 20) // max(1, arr[0].size))  # about a million elements a block
+    return sum(int(np.count_nonzero(test(arr[i : i + step]))) for i in range(0, len(arr), step))
+
+
 def to_panel(
-    data: Any, what: str = "y", *, allow_missing: bool = False, missing_hint: str = ""
+    data: Any,
+    what: str = "y",
+    *,
+    allow_missing: bool = False,
+    missing_hint: str = "",
+    keep_float32: bool = False,
 ) -> Panel:
     """Validate ``data`` and convert it to a :class:`Panel` (the input is not modified).
 
@@ -188,6 +215,10 @@ def to_panel(
         always rejected.
     missing_hint : str
         Appended to the message that rejects NaN (e.g. the option that accepts them).
+    keep_float32 : bool, default False
+        Float32 input stays float32: the series are read-only views of it (or float32
+        copies, where the input must be reordered) instead of float64 copies, half or
+        none of the memory. For callers that compute in float64 one series at a time.
 
     Raises
     ------
@@ -195,7 +226,7 @@ def to_panel(
         For an unsupported type or shape, non-numeric or non-finite values, or
         an irregular, duplicated or unsorted index; the message names the fix.
     """
-    panel = _to_panel(data, what, allow_missing, missing_hint)
+    panel = _to_panel(data, what, allow_missing, missing_hint, keep_float32)
     if allow_missing:
         for sid, values in zip(panel.ids, panel.values, strict=True):
             if np.isnan(values).all():
@@ -207,15 +238,15 @@ def to_panel(
     return panel
 
 
-def _to_panel(data: Any, what: str, allow_missing: bool, hint: str) -> Panel:
+def _to_panel(data: Any, what: str, allow_missing: bool, hint: str, keep32: bool) -> Panel:
     if isinstance(data, pd.Series):
-        values = _numeric_values(data, what, allow_missing, hint)
+        values = _numeric_values(data, what, allow_missing, hint, keep32)
         index = time_index_of(data.index, what)
         return Panel([values], [data.name], [index], "series", data.name)
     if isinstance(data, pd.DataFrame):
         present = [c for c in LONG_COLUMNS if c in data.columns]
         if len(present) == len(LONG_COLUMNS):
-            return _long_panel(data, what, allow_missing, hint)
+            return _long_panel(data, what, allow_missing, hint, keep32)
         if "unique_id" in present:
             missing = [c for c in LONG_COLUMNS if c not in data.columns]
             raise TSRMInputError(
@@ -233,22 +264,21 @@ def _to_panel(data: Any, what: str, allow_missing: bool, hint: str) -> Panel:
                 f"{what} has duplicated column names (e.g. {dup!r}); every series needs its own "
                 "name, e.g. rename the columns."
             )
-        values = _numeric_values(data, what, allow_missing, hint)
+        values = _numeric_values(data, what, allow_missing, hint, keep32)
         index = time_index_of(data.index, what)
         ids = list(data.columns)
         return Panel(
-            list(values.T.copy()), ids, [index] * len(ids), "wide", columns_name=data.columns.name
+            _columns(values), ids, [index] * len(ids), "wide", columns_name=data.columns.name
         )
     if isinstance(data, np.ndarray | list | tuple):
-        arr = _numeric_values(data, what, allow_missing, hint)
+        arr = _numeric_values(data, what, allow_missing, hint, keep32)
         if arr.ndim == 1:
             _check_nonempty(arr, what)
             return Panel([arr], [0], [None], "array1d")
         if arr.ndim == 2:
             _check_nonempty(arr, what)
-            return Panel(
-                list(arr.T.copy()), list(range(arr.shape[1])), [None] * arr.shape[1], "array2d"
-            )
+            n = arr.shape[1]
+            return Panel(_columns(arr), list(range(n)), [None] * n, "array2d")
         raise TSRMInputError(
             f"{what} is a {arr.ndim}-D array; pass 1-D (one series) or 2-D of shape (time, series)."
         )
@@ -258,12 +288,25 @@ def _to_panel(data: Any, what: str, allow_missing: bool, hint: str) -> Panel:
     )
 
 
+def _columns(values: np.ndarray) -> list[np.ndarray]:
+    """The columns of 2-D ``values`` as series: contiguous copies, or views if read-only.
+
+    Read-only values are float32 views of the user's array (``keep_float32``): strided
+    column views of it cost no memory, where copies would double the data.
+    """
+    if not values.flags.writeable:
+        return list(values.T)
+    return list(values.T.copy())
+
+
 def _check_nonempty(arr: np.ndarray, what: str) -> None:
     if arr.size == 0:
         raise TSRMInputError(f"{what} is empty; pass at least one observation.")
 
 
-def _long_panel(frame: pd.DataFrame, what: str, allow_missing: bool, hint: str) -> Panel:
+def _long_panel(
+    frame: pd.DataFrame, what: str, allow_missing: bool, hint: str, keep32: bool
+) -> Panel:
     if len(frame) == 0:
         raise TSRMInputError(f"{what} is an empty long DataFrame; pass at least one row.")
     ds = frame["ds"]
@@ -281,7 +324,7 @@ def _long_panel(frame: pd.DataFrame, what: str, allow_missing: bool, hint: str) 
                 f"{what}: column 'ds' holds values that are neither dates nor integers "
                 f"({err}); convert it with pd.to_datetime(...)."
             ) from None
-    values = _numeric_values(frame["y"], f"{what} column 'y'", allow_missing, hint)
+    values = _numeric_values(frame["y"], f"{what} column 'y'", allow_missing, hint, keep32)
     if frame["unique_id"].isna().any():
         raise TSRMInputError(
             f"{what}: column 'unique_id' has missing values; give every row a series id."

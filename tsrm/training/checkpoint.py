@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ class EpochCheckpoint(Checkpoint):
             self.generator.set_state(state_dict["generator"])
 
 
-def run_fingerprint(settings: dict[str, Any], arrays: list[np.ndarray]) -> str:
+def run_fingerprint(settings: dict[str, Any], arrays: Iterable[np.ndarray]) -> str:
     """A digest of what defines a training run: its settings and its data."""
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
     for arr in arrays:
