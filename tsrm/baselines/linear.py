@@ -63,6 +63,9 @@ class NLinear(WindowForecaster):
     calendar_features : bool or tuple of str, default False
         Sin/cos calendar covariates from the index; see
         :class:`~tsrm.neural.WindowForecaster`.
+    past_covariates : tuple of str or None, default None
+        Columns of ``X`` observed only up to the forecast origin; see
+        :class:`~tsrm.neural.WindowForecaster`.
 
     Attributes
     ----------
@@ -97,6 +100,7 @@ class NLinear(WindowForecaster):
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
         calendar_features: bool | tuple[str, ...] = False,
+        past_covariates: tuple[str, ...] | None = None,
     ) -> None:
         self.horizon = horizon
         self.lookback = lookback
@@ -115,6 +119,7 @@ class NLinear(WindowForecaster):
         self.trainer_kwargs = trainer_kwargs
         self.verbose = verbose
         self.calendar_features = calendar_features
+        self.past_covariates = past_covariates
 
     def _network_config(self) -> NLinearConfig:
         return make_config(
@@ -160,6 +165,9 @@ class DLinear(WindowForecaster):
     calendar_features : bool or tuple of str, default False
         Sin/cos calendar covariates from the index; see
         :class:`~tsrm.neural.WindowForecaster`.
+    past_covariates : tuple of str or None, default None
+        Columns of ``X`` observed only up to the forecast origin; see
+        :class:`~tsrm.neural.WindowForecaster`.
 
     Attributes
     ----------
@@ -195,6 +203,7 @@ class DLinear(WindowForecaster):
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
         calendar_features: bool | tuple[str, ...] = False,
+        past_covariates: tuple[str, ...] | None = None,
     ) -> None:
         self.horizon = horizon
         self.lookback = lookback
@@ -214,6 +223,7 @@ class DLinear(WindowForecaster):
         self.trainer_kwargs = trainer_kwargs
         self.verbose = verbose
         self.calendar_features = calendar_features
+        self.past_covariates = past_covariates
 
     def _network_config(self) -> DLinearConfig:
         return make_config(

@@ -116,6 +116,9 @@ class TRMForecaster(WindowForecaster):
     calendar_features : bool or tuple of str, default False
         Sin/cos calendar covariates from the index (e.g. ``("hour", "dayofweek")``;
         True: hour, day of week, month); see :class:`~tsrm.neural.WindowForecaster`.
+    past_covariates : tuple of str or None, default None
+        Columns of ``X`` observed only up to the forecast origin; the model reads
+        their look-back window. See :class:`~tsrm.neural.WindowForecaster`.
 
     Attributes
     ----------
@@ -161,6 +164,7 @@ class TRMForecaster(WindowForecaster):
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
         calendar_features: bool | tuple[str, ...] = False,
+        past_covariates: tuple[str, ...] | None = None,
     ) -> None:
         self.horizon = horizon
         self.lookback = lookback
@@ -190,6 +194,7 @@ class TRMForecaster(WindowForecaster):
         self.trainer_kwargs = trainer_kwargs
         self.verbose = verbose
         self.calendar_features = calendar_features
+        self.past_covariates = past_covariates
 
     # -- configuration --------------------------------------------------------
     def _network_config(self) -> NetworkConfig:
@@ -238,6 +243,8 @@ class TRMForecaster(WindowForecaster):
         y: Any = None,
         X: Any = None,
         return_trace: bool = False,
+        *,
+        static: Any = None,
     ) -> Any:
         """Forecast ``h`` steps ahead.
 
@@ -257,6 +264,9 @@ class TRMForecaster(WindowForecaster):
         return_trace : bool, default False
             Also return a :class:`ForecastTrace` with the forecast after each
             supervision step (requires ``h <= horizon``).
+        static : DataFrame, optional
+            Static per-series features, for a model fitted with them (see
+            :meth:`WindowForecaster.fit`).
 
         Returns
         -------
@@ -266,7 +276,7 @@ class TRMForecaster(WindowForecaster):
         trace : ForecastTrace
             Only when ``return_trace=True``.
         """
-        forecast = super().predict(h=h, y=y, X=X)
+        forecast = super().predict(h=h, y=y, X=X, static=static)
         if not return_trace:
             return forecast
         self._refuse_covariates("return_trace=True")

@@ -42,18 +42,32 @@ DEFAULT_CALENDAR = ("hour", "dayofweek", "month")
 class CovariateSpec:
     """What a model was fitted with: ``X`` columns, calendar features, their scaling.
 
-    ``mean`` and ``std`` have one entry per network input column: the ``X``
-    columns first, then a sin and a cos column per calendar feature.
+    ``mean`` and ``std`` have one entry per network input column: the future-known
+    ``X`` columns first, then a sin and a cos column per calendar feature, then the
+    past-observed ``X`` columns (``past``), then the static features (``static``).
     """
 
     columns: tuple
     calendar: tuple[str, ...]
     mean: np.ndarray
     std: np.ndarray
+    past: tuple = ()
+    static: tuple = ()
 
     @property
     def width(self) -> int:
+        """Future-known input columns (``X`` columns known ahead and calendar features)."""
         return len(self.columns) + 2 * len(self.calendar)
+
+    @property
+    def n_inputs(self) -> int:
+        """Every scaled input column: future-known, past-observed and static."""
+        return self.width + len(self.past) + len(self.static)
+
+    @property
+    def has_history(self) -> bool:
+        """Whether the network also reads the look-back steps (past or static features)."""
+        return bool(self.past or self.static)
 
 
 def check_calendar(value: Any) -> tuple[str, ...]:
@@ -70,6 +84,88 @@ def check_calendar(value: Any) -> tuple[str, ...]:
         f"calendar_features must be False, True (= {DEFAULT_CALENDAR}) or a tuple of names "
         f"from {tuple(CALENDAR)}; got {value!r}."
     )
+
+
+def check_past(value: Any) -> tuple:
+    """The column names of a ``past_covariates`` setting (empty: none)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = (value,)
+    if isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
+        if len(set(value)) == len(value):
+            return tuple(value)
+    raise TSRMInputError(
+        "past_covariates must be None or a tuple of distinct column names of X (str), "
+        f"e.g. ('sales_lag',); got {value!r}."
+    )
+
+
+def split_past(columns: tuple, past: tuple) -> tuple:
+    """The future-known ``columns`` (those not in ``past``); every ``past`` name must exist."""
+    unknown = [c for c in past if c not in columns]
+    if unknown:
+        raise TSRMInputError(
+            f"past_covariates names {unknown}, which X does not have; X has {list(columns)}."
+        )
+    return tuple(c for c in columns if c not in past)
+
+
+def past_rows(panel: Panel, X: Any, columns: tuple, n: int) -> list[np.ndarray]:
+    """Per series, the unscaled ``(n, k)`` values of ``columns`` at its last ``n`` steps."""
+    return [
+        _rows(X, panel.kind, columns, sid, past_index(index, n), n)
+        for sid, index in zip(panel.ids, panel.indexes, strict=True)
+    ]
+
+
+def static_matrix(static: Any, ids: list, fitted: tuple | None = None) -> tuple[np.ndarray, tuple]:
+    """``(len(ids), k)`` static features of the series ``ids``, and their names.
+
+    ``static`` is a DataFrame indexed by series id (or with a ``unique_id``
+    column), one numeric column per feature. ``fitted``: the names it must have
+    (those seen in fit), else any.
+    """
+    if isinstance(static, pd.Series):
+        static = static.to_frame()
+    if not isinstance(static, pd.DataFrame):
+        raise TSRMInputError(
+            f"static is a {type(static).__name__}; pass a DataFrame indexed by series id (or "
+            "with a unique_id column), one numeric column per static feature."
+        )
+    if "unique_id" in static.columns:
+        static = static.set_index("unique_id")
+    names = tuple(static.columns)
+    if fitted is None and not names:
+        raise TSRMInputError("static has no feature columns; pass at least one, or static=None.")
+    if fitted is not None and set(names) != set(fitted):
+        raise TSRMInputError(
+            f"static in predict must have the columns it had in fit ({list(fitted)}); got "
+            f"{list(names)}."
+        )
+    if static.index.has_duplicates:
+        raise TSRMInputError("static has duplicated series ids; give each series one row.")
+    missing = [sid for sid in ids if sid not in static.index]
+    if missing:
+        raise TSRMInputError(
+            f"static lacks {len(missing)} series ({', '.join(map(repr, missing[:5]))}"
+            f"{', ...' if len(missing) > 5 else ''}); give every series a row."
+        )
+    names = fitted if fitted is not None else names
+    try:
+        values = static.loc[list(ids), list(names)].to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise TSRMInputError(
+            f"static has non-numeric columns; pass numbers only (encode categories, e.g. with "
+            f"pd.get_dummies). Columns: {list(names)}."
+        ) from None
+    bad = ~np.isfinite(values).all(axis=1)
+    if bad.any():
+        raise MissingValuesError(
+            f"static holds NaN or infinite values for series "
+            f"{', '.join(map(repr, [ids[i] for i in np.flatnonzero(bad)[:5]]))}; fill them first."
+        )
+    return values, tuple(names)
 
 
 def past_index(index: TimeIndex, n: int) -> pd.Index:

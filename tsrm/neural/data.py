@@ -170,6 +170,7 @@ def split_windows(
     observed: list[np.ndarray] | None = None,
     covariates: list[np.ndarray] | None = None,
     data: torch.Tensor | None = None,
+    covariate_input: bool = False,
 ) -> tuple[WindowDataset, WindowDataset]:
     """Training windows (targets before each series' validation tail) and validation windows.
 
@@ -178,7 +179,8 @@ def split_windows(
     (per series, True where a value was observed) batches carry a target mask; with
     ``covariates`` (per series, ``(length, k)``) batches are ``(input, target, mask or
     None, covariates)``. With ``data`` (the scaled series end to end, float32, see
-    :func:`flat_scaled`) ``scaled`` need only be the series' lengths.
+    :func:`flat_scaled`) ``scaled`` need only be the series' lengths. ``covariate_input``:
+    the covariates of the input steps come too (see :class:`WindowDataset`).
     """
     lengths = [s if isinstance(s, int | np.integer) else len(s) for s in scaled]
     train = WindowDataset(
@@ -189,6 +191,7 @@ def split_windows(
         observed,
         covariates=covariates,
         data=data,
+        covariate_input=covariate_input,
     )
     val = WindowDataset(
         scaled,

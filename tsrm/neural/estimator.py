@@ -26,9 +26,13 @@ from tsrm.neural.covariates import (
     CovariateSpec,
     check_calendar,
     check_columns,
+    check_past,
     covariate_columns,
     fit_scaling,
+    past_rows,
     raw_covariates,
+    split_past,
+    static_matrix,
 )
 from tsrm.neural.data import (
     check_observed,
@@ -111,6 +115,13 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         ``"dayofweek"``, ``"dayofmonth"``, ``"month"``, ``"dayofyear"``; True
         means ``("hour", "dayofweek", "month")``. They are fed like ``X``
         (see :meth:`fit`) and need no future values from you.
+    past_covariates : tuple of str or None
+        (Subclasses that expose it.) Columns of ``X`` observed only up to the
+        forecast origin (not known ahead, e.g. a related series). The model reads
+        their ``lookback`` values before the origin, standardised, through a linear
+        map onto the horizon (zero at the start of training); ``predict`` needs them
+        only up to the origin. Not for numpy ``y``; ``predict`` then forecasts at
+        most ``horizon`` steps (no recursion: their future values are unknown).
     trainer_kwargs : dict or None
         Passed to ``lightning.Trainer`` (e.g. ``{"accelerator": "gpu"}``).
     verbose : bool
@@ -138,8 +149,9 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
     quantile_levels_ : tuple of float or None
         The levels the network forecasts (``quantiles`` plus 0.5), or None.
     covariates_ : CovariateSpec or None
-        The ``X`` columns and calendar features the model was fitted with and
-        their scaling (training-part mean and std per column); None without.
+        The ``X`` columns (future-known ``columns``, past-observed ``past``),
+        calendar features and static features (``static``) the model was fitted
+        with and their scaling (training-part mean and std per column); None without.
 
     Notes
     -----
@@ -204,6 +216,7 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             raise TSRMInputError(f"learning_rate must be positive, got {self.learning_rate!r}.")
         self._missing_policy()
         self._calendar()
+        self._past()
         self._network_config()
         self._quantile_levels()
 
@@ -220,6 +233,10 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         # Only some estimators expose calendar_features (TRMForecaster, DLinear, NLinear).
         return check_calendar(getattr(self, "calendar_features", False))
 
+    def _past(self) -> tuple:
+        # Only the estimators that expose calendar_features expose past_covariates.
+        return check_past(getattr(self, "past_covariates", None))
+
     def _allows_missing(self) -> bool:
         return self._missing_policy() == "mask"
 
@@ -227,7 +244,14 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         return ", or pass missing='mask' to leave them out of the training loss"
 
     # -- fit ------------------------------------------------------------------
-    def fit(self: W, y: Any, X: Any = None, *, checkpoint_dir: str | Path | None = None) -> W:
+    def fit(
+        self: W,
+        y: Any,
+        X: Any = None,
+        *,
+        static: Any = None,
+        checkpoint_dir: str | Path | None = None,
+    ) -> W:
         """Fit to ``y`` (Series, wide or long DataFrame, or numpy); returns ``self``.
 
         Parameters
@@ -243,6 +267,13 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             They are standardised with their training-part mean and std and enter
             through a linear term added to every forecast step (zero at the start of
             training), see :class:`~tsrm.neural.covariate_head.WithCovariates`.
+            Columns named in ``past_covariates`` are past-observed instead: see there.
+        static : DataFrame, optional
+            Static per-series features: indexed by series id (the columns of a wide
+            ``y``, the ``unique_id`` of a long one; or with a ``unique_id`` column),
+            one numeric column per feature, a row for every series. Standardised
+            across series and added through a linear map onto the horizon (zero at
+            the start of training). ``predict`` then needs them too.
         checkpoint_dir : str or Path, optional
             Write a checkpoint there after every epoch (weights, optimiser, scheduler,
             epoch, early-stopping state, random state), atomically. If the directory
@@ -252,47 +283,115 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             The directory holds ``last.ckpt`` (a Lightning checkpoint; resuming loads it
             with ``weights_only=True``) and ``run.json``.
         """
-        self._checkpoint_dir, self._exogenous = checkpoint_dir, X
+        self._checkpoint_dir, self._exogenous, self._static = checkpoint_dir, X, static
         try:
-            return super().fit(y, None)  # X travels in self._exogenous
+            return super().fit(y, None)  # X and static travel in self._exogenous, _static
         finally:
-            del self._checkpoint_dir, self._exogenous
+            del self._checkpoint_dir, self._exogenous, self._static
 
-    def predict(self, h: int | None = None, y: Any = None, X: Any = None) -> Any:
+    def predict(
+        self, h: int | None = None, y: Any = None, X: Any = None, *, static: Any = None
+    ) -> Any:
         """Forecast ``h`` steps after the fitted data, or after ``y`` if given (no refit).
 
         ``X`` (a model fitted with covariates only): the covariates of the ``h``
         forecast steps, in the form ``fit`` took them, with the same columns; other
         rows are ignored (for numpy ``y``: its first ``h`` rows are the future).
+        Past-observed columns (``past_covariates``) are read at the ``lookback``
+        steps up to each series' end instead. ``static`` (a model fitted with
+        static features only): a row for every forecast series, as in ``fit``.
         """
-        self._exogenous = X
+        self._exogenous, self._static = X, static
         try:
             return super().predict(h=h, y=y, X=None)
         finally:
-            del self._exogenous
+            del self._exogenous, self._static
 
     def _fit_covariates(
         self, panel: Panel, val_steps: list[int]
     ) -> tuple[CovariateSpec | None, list[np.ndarray] | None]:
         """The covariate spec and the scaled covariates of every series (None, None: none)."""
-        X, calendar = getattr(self, "_exogenous", None), self._calendar()
-        if X is None and not calendar:
+        X, calendar, past = getattr(self, "_exogenous", None), self._calendar(), self._past()
+        static = getattr(self, "_static", None)
+        if past and X is None:
+            raise TSRMInputError(
+                f"past_covariates names columns of X ({list(past)}), but fit got no X."
+            )
+        if past and panel.kind in ("array1d", "array2d"):
+            raise TSRMInputError(
+                "past_covariates need y and X as pandas objects (their index places the "
+                "look-back window); pass y as a Series or DataFrame."
+            )
+        if X is None and not calendar and static is None:
             return None, None
         columns = () if X is None else covariate_columns(X, panel.kind)
-        raw = raw_covariates(panel, X, columns, calendar)
+        columns = split_past(columns, past)
+        # Columns: future-known (X, calendar), then past-observed, then static (see
+        # CovariateSpec); past columns are read at every step, like the others.
+        raw = [np.zeros((n, 0)) for n in panel.lengths]
+        if columns or calendar:
+            raw = raw_covariates(panel, X, columns, calendar)
+        if past:
+            raw_past = raw_covariates(panel, X, past, ())
+            raw = [np.concatenate(p, axis=1) for p in zip(raw, raw_past, strict=True)]
         mean, std = fit_scaling(raw, val_steps)
-        spec = CovariateSpec(columns, calendar, mean, std)
-        return spec, [(c - mean) / std for c in raw]
+        scaled = [(c - mean) / std for c in raw]
+        names: tuple = ()
+        if static is not None:
+            values, names = static_matrix(static, panel.ids)
+            # Across series, one row each whatever its length.
+            s_mean, s_std = fit_scaling([values], [0])
+            mean, std = np.concatenate([mean, s_mean]), np.concatenate([std, s_std])
+            rows = (values - s_mean) / s_std
+            scaled = [
+                np.concatenate([c, np.broadcast_to(r, (len(c), len(r)))], axis=1)
+                for c, r in zip(scaled, rows, strict=True)
+            ]
+        return CovariateSpec(columns, calendar, mean, std, past, names), scaled
 
     def _future_covariates(self, panel: Panel, h: int) -> np.ndarray | None:
         """Scaled covariates of the ``h`` forecast steps, ``(n_series, h, k)`` float32."""
         spec, X = self.covariates_, getattr(self, "_exogenous", None)
+        static = getattr(self, "_static", None)
+        if static is not None and (spec is None or not spec.static):
+            raise TSRMInputError(
+                "static was given to predict, but the model was fitted without static "
+                "features; refit with fit(y, static=...) or call predict without static."
+            )
         if spec is None:
             check_columns(X, panel.kind, ())
             return None
-        check_columns(X, panel.kind, spec.columns)
-        raw = raw_covariates(panel, X, spec.columns, spec.calendar, h)
-        return ((np.stack(raw) - spec.mean) / spec.std).astype(np.float32)
+        check_columns(X, panel.kind, spec.columns + spec.past)
+        w, n = spec.width, panel.n_series
+        future = np.zeros((n, h, 0))
+        if w:
+            raw = raw_covariates(panel, X, spec.columns, spec.calendar, h)
+            future = (np.stack(raw) - spec.mean[:w]) / spec.std[:w]
+        if not spec.has_history:
+            return future.astype(np.float32)
+        # (n, lookback + horizon, every column): see WithCovariates.
+        L, H = self.config_.lookback, self.config_.horizon
+        if h > H:
+            raise TSRMInputError(
+                f"A model with past_covariates or static features forecasts at most horizon "
+                f"= {H} steps (beyond, past covariates would be needed after the forecast "
+                f"origin); got h={h}."
+            )
+        out = np.zeros((n, L + H, spec.n_inputs))
+        out[:, L : L + h, :w] = future
+        p = w + len(spec.past)
+        if spec.past:
+            raw_past = np.stack(past_rows(panel, X, spec.past, L))
+            out[:, :L, w:p] = (raw_past - spec.mean[w:p]) / spec.std[w:p]
+        if spec.static:
+            if static is None:
+                raise TSRMInputError(
+                    f"This model was fitted with static features {list(spec.static)}; predict "
+                    "needs static with a row for every series."
+                )
+            values, _ = static_matrix(static, panel.ids, spec.static)
+            out[:, :, p:] = ((values - spec.mean[p:]) / spec.std[p:])[:, None, :]
+        return out.astype(np.float32)
 
     def _refuse_covariates(self, what: str) -> None:
         if getattr(self, "covariates_", None) is not None:
@@ -334,7 +433,10 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         observed = [~np.isnan(v) for v in panel.values] if has_missing else None
         spec, covariates = self._fit_covariates(panel, val_steps)
         lengths = [len(v) for v in panel.values]
-        train, val = split_windows(lengths, L, H, val_steps, observed, covariates, data=flat)
+        history = spec is not None and spec.has_history
+        train, val = split_windows(
+            lengths, L, H, val_steps, observed, covariates, data=flat, covariate_input=history
+        )
         del flat, observed
 
         # One seed drives both the weight initialisation and the batch order.
@@ -345,7 +447,14 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=generator)))
         network = self._make_network(cfg)
         if spec is not None:  # after the network: its random draws are those without X
-            network = WithCovariates(network, spec.width)
+            network = WithCovariates(
+                network,
+                spec.width,
+                lookback=L,
+                horizon=H,
+                n_past=len(spec.past),
+                n_static=len(spec.static),
+            )
         module = self._build_module(network)
         history, best = EpochHistory(), BestWeights("val_loss")
         callbacks: list = [history, best]
@@ -361,6 +470,8 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
                 settings.pop(key, None)
             if not settings.get("calendar_features", True):  # fingerprints as before
                 settings.pop("calendar_features")
+            if settings.get("past_covariates", 0) is None:
+                settings.pop("past_covariates")
             # The same bytes as ever (float64 scaled series, then float64 values), one
             # series at a time: runs checkpointed by earlier versions still resume.
             data = chain(
@@ -486,7 +597,9 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         with torch.inference_mode():
             while done < h:  # beyond the horizon, feed forecasts back as history
                 covariates = None
-                if future is not None:  # this chunk's steps; rows beyond h are zeros
+                if future is not None and self.covariates_.has_history:
+                    covariates = torch.from_numpy(future)  # one chunk: h <= horizon
+                elif future is not None:  # this chunk's steps; rows beyond h are zeros
                     chunk = np.zeros((len(future), H, future.shape[2]), dtype=np.float32)
                     chunk[:, : min(H, h - done)] = future[:, done : done + H]
                     covariates = torch.from_numpy(chunk)

@@ -115,6 +115,11 @@ def save_forecaster(model: WindowForecaster, path: Path) -> Path:
     spec = getattr(model, "covariates_", None)
     if spec is not None:
         config["covariates"] = {"columns": list(spec.columns), "calendar": list(spec.calendar)}
+        # Written only when used: files of models without them stay as they were.
+        if spec.past:
+            config["covariates"]["past"] = list(spec.past)
+        if spec.static:
+            config["covariates"]["static"] = list(spec.static)
         tensors["covariates.mean"] = torch.from_numpy(np.asarray(spec.mean, dtype=np.float64))
         tensors["covariates.std"] = torch.from_numpy(np.asarray(spec.std, dtype=np.float64))
     _atomic_write(path / WEIGHTS_FILE, lambda tmp: save_file(tensors, tmp))
@@ -222,7 +227,14 @@ def load_forecaster(cls: type[W], path: Path) -> W:
         network = model._make_network(cfg)
         spec = _read_covariates(config, tensors)
         if spec is not None:
-            network = WithCovariates(network, spec.width)
+            network = WithCovariates(
+                network,
+                spec.width,
+                lookback=cfg.lookback,
+                horizon=cfg.horizon,
+                n_past=len(spec.past),
+                n_static=len(spec.static),
+            )
         state = {k[len("network.") :]: v for k, v in tensors.items() if k.startswith("network.")}
         network.load_state_dict(state, strict=True)
         values = tensors["context.values"].double().numpy()
@@ -268,12 +280,14 @@ def _read_covariates(config: dict, tensors: dict[str, torch.Tensor]) -> Covariat
     columns, calendar = tuple(meta["columns"]), check_calendar(tuple(meta["calendar"]) or False)
     mean = tensors["covariates.mean"].double().numpy().copy()
     std = tensors["covariates.std"].double().numpy().copy()
-    width = len(columns) + 2 * len(calendar)
+    past, static = tuple(meta.get("past", ())), tuple(meta.get("static", ()))
+    spec = CovariateSpec(columns, calendar, mean, std, past, static)
+    width = spec.n_inputs
     if not (mean.shape == std.shape == (width,) and width > 0):
         raise ValueError(f"covariate scaling of shape {mean.shape} for {width} covariates")
     if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
         raise ValueError("covariate scaling is not finite and positive")
-    return CovariateSpec(columns, calendar, mean, std)
+    return spec
 
 
 def _read_calibration(

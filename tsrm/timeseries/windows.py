@@ -38,6 +38,9 @@ class WindowDataset(Dataset):
     covariates : list of np.ndarray, optional
         Per series, ``(length, k)`` covariates; items are then ``(input, target, mask
         or None, covariates of the target steps)``.
+    covariate_input : bool
+        Items carry the covariates of the input and target steps, ``(lookback +
+        horizon, k)``, instead of the target steps' only (past-observed covariates).
     data : torch.Tensor, optional
         The series already laid end to end as one float32 tensor (built by the caller,
         e.g. scaled straight into it); ``series`` then only needs their lengths.
@@ -53,6 +56,7 @@ class WindowDataset(Dataset):
         share: WindowDataset | None = None,
         covariates: list[np.ndarray] | None = None,
         data: torch.Tensor | None = None,
+        covariate_input: bool = False,
     ) -> None:
         self.lookback, self.horizon = lookback, horizon
         lengths = [s if isinstance(s, int | np.integer) else len(s) for s in series]
@@ -75,12 +79,15 @@ class WindowDataset(Dataset):
         self._n = int(self._ends[-1]) if counts else 0
         if share is not None:
             self.data, self.mask, self.covariates = share.data, share.mask, share.covariates
+            covariate_input = share._covariate_input
         else:
             self.data = _flat_float32(series) if data is None else data
             self.mask = None if observed is None else _flat_float32(observed)
             self.covariates = None if covariates is None else _flat_float32(covariates)
         self._in = torch.arange(lookback)
         self._out = torch.arange(lookback, lookback + horizon)
+        self._covariate_input = covariate_input
+        self._covariate_steps = torch.arange(lookback + horizon) if covariate_input else self._out
 
     def __len__(self) -> int:
         return self._n
@@ -111,7 +118,7 @@ class WindowDataset(Dataset):
                 self.data[s + self._in],
                 self.data[s + self._out],
                 mask,
-                self.covariates[s + self._out],
+                self.covariates[s + self._covariate_steps],
             )
         if self.mask is None:
             return self.data[s + self._in], self.data[s + self._out]
