@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -28,6 +26,7 @@ from safetensors.torch import load_file, save_file
 
 import tsrm
 from tsrm.exceptions import ModelFileError
+from tsrm.fileio import atomic_write
 from tsrm.neural.conformal import Calibration
 from tsrm.neural.covariate_head import WithCovariates
 from tsrm.neural.covariates import CovariateSpec, check_calendar
@@ -73,17 +72,6 @@ def _json_params(params: dict) -> dict:
     return kept
 
 
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def save_forecaster(model: WindowForecaster, path: Path) -> Path:
     """Write ``model`` to directory ``path``; returns ``path``."""
     from sklearn.utils.validation import check_is_fitted
@@ -122,10 +110,8 @@ def save_forecaster(model: WindowForecaster, path: Path) -> Path:
             config["covariates"]["static"] = list(spec.static)
         tensors["covariates.mean"] = torch.from_numpy(np.asarray(spec.mean, dtype=np.float64))
         tensors["covariates.std"] = torch.from_numpy(np.asarray(spec.std, dtype=np.float64))
-    _atomic_write(path / WEIGHTS_FILE, lambda tmp: save_file(tensors, tmp))
-    _atomic_write(
-        path / CONFIG_FILE, lambda tmp: Path(tmp).write_text(json.dumps(config, indent=2))
-    )
+    atomic_write(path / WEIGHTS_FILE, lambda tmp: save_file(tensors, tmp))
+    atomic_write(path / CONFIG_FILE, lambda tmp: Path(tmp).write_text(json.dumps(config, indent=2)))
     return path
 
 

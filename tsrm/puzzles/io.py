@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from safetensors import SafetensorError
@@ -12,22 +10,12 @@ from safetensors.torch import load_file, save_file
 
 import tsrm
 from tsrm.exceptions import ModelFileError
+from tsrm.fileio import atomic_write
 from tsrm.puzzles.config import PuzzleConfig
 from tsrm.puzzles.network import PuzzleTRM
 
 FORMAT, FORMAT_VERSION = "tsrm.PuzzleTRM", 1
 CONFIG_FILE, WEIGHTS_FILE = "config.json", "model.safetensors"
-
-
-def _write_atomically(target: Path, write) -> None:  # noqa: ANN001
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, target)  # readers see the old file or the new one, never half
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def save_model(model: PuzzleTRM, path: str | Path, extra: dict | None = None) -> Path:
@@ -42,8 +30,8 @@ def save_model(model: PuzzleTRM, path: str | Path, extra: dict | None = None) ->
         "config": model.config.to_dict(),
         "extra": extra or {},
     }
-    _write_atomically(path / WEIGHTS_FILE, lambda tmp: save_file(tensors, tmp))
-    _write_atomically(path / CONFIG_FILE, lambda tmp: Path(tmp).write_text(json.dumps(config)))
+    atomic_write(path / WEIGHTS_FILE, lambda tmp: save_file(tensors, tmp))
+    atomic_write(path / CONFIG_FILE, lambda tmp: Path(tmp).write_text(json.dumps(config)))
     return path
 
 
