@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from tsrm.neural.config import WindowConfig, check_positive_fields
 
 MIXERS = ("mlp", "attention", "sketch")
+FIRST_GUESSES = ("linear", "periodic")
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,21 @@ class NetworkConfig(WindowConfig):
         TRM's ``n`` (latent updates per cycle), ``T`` (cycles per step, the
         first ``T - 1`` without gradients) and ``N_sup`` (supervision steps).
     dropout : float
-        Dropout inside the mixer MLPs.
+        Dropout inside the mixer MLPs (for the sketch: on the embedded window ``x``).
     revin : bool
         Normalise each window by its own mean and standard deviation and undo
         it on the forecast (reversible instance normalisation).
     halting : bool
         Add a learned halting head that lets inference stop early per window.
+    first_guess : {"linear", "periodic"}
+        The forecast the recursion starts from and corrects: one dense linear
+        map of the look-back window (``lookback * horizon`` weights), or one
+        small linear map shared by every phase of a ``period`` after a smoothing
+        convolution (SparseTSF's idea; about ``(lookback / period) * (horizon /
+        period)`` weights), which over-fits far less at long horizons.
+    period : int
+        Season length in steps for ``first_guess="periodic"`` (24 for hourly data
+        with a daily cycle).
     """
 
     patch_len: int = 16
@@ -58,6 +68,8 @@ class NetworkConfig(WindowConfig):
     dropout: float = 0.0
     revin: bool = True
     halting: bool = False
+    first_guess: str = "linear"
+    period: int = 24
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -71,10 +83,20 @@ class NetworkConfig(WindowConfig):
                 "n_recursions",
                 "n_cycles",
                 "n_supervision",
+                "period",
             ),
         )
         if self.out_patch_len is not None and self.out_patch_len < 1:
             raise ValueError(f"out_patch_len must be positive or None, got {self.out_patch_len!r}.")
+        if self.first_guess not in FIRST_GUESSES:
+            raise ValueError(
+                f"first_guess must be one of {FIRST_GUESSES}, got {self.first_guess!r}."
+            )
+        if self.first_guess == "periodic" and self.period > self.lookback:
+            raise ValueError(
+                f"period ({self.period}) is longer than lookback ({self.lookback}); "
+                "use a longer lookback or a shorter period."
+            )
         if self.mixer not in MIXERS:
             raise ValueError(f"mixer must be one of {MIXERS}, got {self.mixer!r}.")
         if self.patch_len > self.lookback:

@@ -41,6 +41,37 @@ class RevIN(nn.Module):
         return values * std + mean
 
 
+class PeriodicLinear(nn.Module):
+    """Linear forecast shared across the phases of a season (SparseTSF's idea).
+
+    The window is smoothed by a convolution one period wide (added to itself),
+    cut into its ``period`` phase sub-series (every ``period``-th value), and
+    one ``Linear(lookback / period -> horizon / period)`` maps each of them
+    ahead: the weights see the trend across cycles, the phases share them.
+    ``(batch, lookback) -> (batch, horizon)``; the window is left-padded with
+    zeros (the mean of an instance-normalised window) to whole periods.
+    """
+
+    def __init__(self, lookback: int, horizon: int, period: int) -> None:
+        super().__init__()
+        self.lookback, self.horizon, self.period = lookback, horizon, period
+        self.n_in = -(-lookback // period)
+        self.n_out = -(-horizon // period)
+        half = period // 2
+        self.smooth = nn.Conv1d(1, 1, kernel_size=2 * half + 1, padding=half, bias=False)
+        self.map = nn.Linear(self.n_in, self.n_out, bias=False)
+
+    def forward(self, window: Tensor) -> Tensor:
+        batch, w = window.shape[0], self.period
+        h = window + self.smooth(window.unsqueeze(1)).squeeze(1)
+        pad = self.n_in * w - self.lookback
+        if pad:
+            h = torch.cat([h.new_zeros(batch, pad), h], dim=-1)
+        phases = h.view(batch, self.n_in, w).transpose(1, 2)  # (batch, period, cycles)
+        out = self.map(phases).transpose(1, 2).reshape(batch, self.n_out * w)
+        return out[:, : self.horizon]
+
+
 def patchify(window: Tensor, patch_len: int, stride: int, padded_len: int) -> Tensor:
     """Cut ``(batch, L)`` into ``(batch, n_patches, patch_len)``, left-padding by
     repeating the first value so that whole strides fit."""

@@ -11,6 +11,7 @@ from tsrm.forecasting.layers import (
     AttentionBlock,
     BlockStack,
     MixerBlock,
+    PeriodicLinear,
     RevIN,
     SketchReasoner,
     TokenMap,
@@ -51,7 +52,11 @@ class TSTRMNetwork(nn.Module):
         self.revin = RevIN(cfg.revin)
         self.patch_embed = nn.Linear(cfg.patch_len, d)
         self.position = nn.Parameter(torch.randn(n_tok, d) * 0.02)
-        self.first_guess = nn.Linear(cfg.lookback, cfg.horizon)
+        self.first_guess = (
+            PeriodicLinear(cfg.lookback, cfg.horizon, cfg.period)
+            if cfg.first_guess == "periodic"
+            else nn.Linear(cfg.lookback, cfg.horizon)
+        )
         q, n_out = cfg.horizon_patch_len, cfg.n_horizon_patches
         # The initial y only feeds the first cycle, which runs without gradients when
         # T > 1, so its embedding could never learn: it is a fixed random projection
@@ -59,6 +64,10 @@ class TSTRMNetwork(nn.Module):
         self.embed_answer = TokenMap(n_out, q, n_tok, d).requires_grad_(False)
         self.readout = TokenMap(n_tok, d, n_out, q, zero_init=True)
         self.reasoner = build_reasoner(cfg)
+        # The sketch's reasoner has no inner MLP to drop out of: drop the embedded window.
+        self.input_dropout = (
+            nn.Dropout(cfg.dropout) if cfg.mixer == "sketch" and cfg.dropout > 0 else nn.Identity()
+        )
         # TRM starts z from a fixed random vector broadcast to every position.
         self.register_buffer("z_init", torch.randn(d).clamp_(-2.0, 2.0))
         self.halting_head = HaltingHead(d) if cfg.halting else None
@@ -68,7 +77,7 @@ class TSTRMNetwork(nn.Module):
         cfg = self.cfg
         normed, stats = self.revin.normalise(window)
         patches = patchify(normed, cfg.patch_len, cfg.stride, cfg.padded_lookback)
-        x = self.patch_embed(patches) + self.position
+        x = self.input_dropout(self.patch_embed(patches) + self.position)
         guess = self.first_guess(normed)
         y = self.embed_answer(self._to_horizon_tokens(guess))
         z = self.z_init.expand_as(x)
