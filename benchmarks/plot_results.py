@@ -3,6 +3,8 @@
 Example::
 
     python benchmarks/plot_results.py --dataset ETTh1 --horizon 96
+    python benchmarks/plot_results.py --dataset ETTh1 --horizon 96 \
+        --extra "tsrm-sketch, ETT configuration=dropout=0.3 ema_decay=0.999 ..."
 
 Writes benchmarks/results/accuracy_vs_params_<dataset>_<horizon>.png with one point per
 model's main run (seed 0; the row with the fewest changed settings).
@@ -22,7 +24,15 @@ def main() -> None:
     parser.add_argument("--dataset", default="ETTh1")
     parser.add_argument("--horizon", type=int, default=96)
     parser.add_argument("--lookback", type=int, default=336)
+    parser.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        metavar="LABEL=SETTINGS",
+        help="also plot the run whose settings text is exactly SETTINGS, labelled LABEL",
+    )
     args = parser.parse_args()
+    extras = dict(item.split("=", 1)[::-1] for item in args.extra)  # settings -> label
 
     import matplotlib
 
@@ -39,6 +49,9 @@ def main() -> None:
             ) or row["seed"] not in ("0", ""):  # fmt: skip
                 continue
             settings = "" if row["settings"] == "defaults" else row["settings"]
+            if settings in extras:
+                chosen[extras[settings]] = {**row, "_settings": settings}
+                continue
             best = chosen.get(row["model"])
             if best is None or len(settings.split()) < len(best["_settings"].split()):
                 chosen[row["model"]] = {**row, "_settings": settings}
