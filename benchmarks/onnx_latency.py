@@ -20,9 +20,14 @@ every channel is forecast by each engine; MSE and MAE are on the z-scored values
 ``long_horizon.py``. Other presets are fitted for one epoch on a synthetic series (latency does
 not depend on the weights) and report no accuracy.
 
+``--set KEY=VALUE`` passes a ``TRMForecaster`` argument to every preset (the ETT configuration
+of ``results/README.md``, say); the settings are recorded beside the preset.
+
 Example::
 
     python benchmarks/onnx_latency.py --lookback 336 --horizon 96 --presets default sketch
+    python benchmarks/onnx_latency.py --presets sketch --set dropout=0.3 \
+        --set "network_kwargs={'first_guess':'periodic','period':24}"
 
 Appends one row per preset and engine to benchmarks/results/onnx_latency.csv and rewrites
 benchmarks/results/onnx_latency.md from it. Needs ``pip install "tsrm[onnx]"``.
@@ -49,6 +54,7 @@ ENGINES = ("torch-network", "torch-predict", "ort-fp32", "ort-int8")
 FIELDS = [
     "date",
     "preset",
+    "settings",
     "lookback",
     "horizon",
     "params",
@@ -87,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeats", type=int, default=300, help="single-window calls timed")
     parser.add_argument("--batch", type=int, default=256, help="windows per throughput call")
     parser.add_argument("--batch-repeats", type=int, default=30)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a TRMForecaster argument for every preset (Python literal), e.g. "
+        "\"network_kwargs={'first_guess':'periodic','period':24}\"",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, default=H.DEFAULT_DATA_DIR)
     parser.add_argument("--results-dir", type=Path, default=H.RESULTS_DIR)
@@ -118,6 +132,7 @@ def fit_model(preset: str, args, accuracy: bool):  # noqa: ANN001, ANN201
     """The model, the test windows ``(n, L)`` and targets ``(n, H)`` (None without accuracy)."""
     L, Hz = args.lookback, args.horizon
     common = dict(horizon=Hz, lookback=L, preset=preset, random_state=args.seed, verbose=False)
+    common.update(args.settings)
     if not accuracy:
         rng = np.random.default_rng(args.seed)
         n = L + Hz + 400
@@ -226,7 +241,8 @@ def write_markdown(results: H.ResultsFile, path: Path) -> None:
         "# ONNX export: latency, throughput and int8 accuracy",
         "",
         "Written by `benchmarks/onnx_latency.py` from `onnx_latency.csv` (latest row of each "
-        "preset, look-back, horizon and engine). One thread for torch and for onnxruntime. "
+        "preset, settings, look-back, horizon and engine). One thread for torch and for "
+        "onnxruntime. "
         "Latency: one window per call (median / p90). Throughput: windows per second at the "
         "given batch size. `torch-network` is the bare `nn.Module` forward (already scaled "
         "input); the others include scaling. MSE / MAE: every ETTh1 test window and channel, "
@@ -238,6 +254,7 @@ def write_markdown(results: H.ResultsFile, path: Path) -> None:
     header = [
         "date",
         "preset",
+        "settings",
         "L",
         "H",
         "engine",
@@ -256,6 +273,7 @@ def write_markdown(results: H.ResultsFile, path: Path) -> None:
         [
             r["date"],
             r["preset"],
+            f"`{r['settings']}`" if r.get("settings") else "defaults",
             r["lookback"],
             r["horizon"],
             r["engine"],
@@ -279,19 +297,23 @@ def write_markdown(results: H.ResultsFile, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    raw = H.set_values(H.parse_sets(args.set, parser))
+    args.settings = {key: H.parse_value(value) for key, value in raw.items()}
     torch.set_num_threads(1)
     started = time.perf_counter()
     load = os.getloadavg()[0]
     results = H.ResultsFile(
         args.results_dir / "onnx_latency.csv",
         FIELDS,
-        key=["preset", "lookback", "horizon", "engine"],
+        key=["preset", "settings", "lookback", "horizon", "engine"],
     )
     given = sys.argv[1:] if argv is None else argv
     command = shlex.join(["python", "benchmarks/onnx_latency.py", *given])
     common = {
         "date": H.today(),
+        "settings": H.settings_text(raw),
         "lookback": args.lookback,
         "horizon": args.horizon,
         "threads": 1,

@@ -31,3 +31,21 @@ def test_onnx_latency_smoke(tmp_path, capsys):
     table = (tmp_path / "onnx_latency.md").read_text()
     assert "ort-int8" in table and "load average" in table
     assert capsys.readouterr().out.count("RESULT ") == 4
+
+
+def test_onnx_latency_records_settings(tmp_path):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.syspath_prepend(str(BENCHMARKS))
+        script = importlib.import_module("onnx_latency")
+    argv = ["--lookback", "24", "--horizon", "6", "--presets", "sketch", "--accuracy-presets"]
+    argv += ["--repeats", "2", "--batch", "4", "--batch-repeats", "1"]
+    periodic = "network_kwargs={'first_guess':'periodic','period':6}"
+    assert script.main([*argv, "--results-dir", str(tmp_path)]) == 0
+    assert script.main([*argv, "--set", periodic, "--results-dir", str(tmp_path)]) == 0
+    with (tmp_path / "onnx_latency.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    params = {r["settings"]: int(r["params"]) for r in rows}
+    # The setting reached the model: the periodic guess has fewer weights than the dense L x H map.
+    assert set(params) == {"", periodic} and params[periodic] < params[""]
+    table = (tmp_path / "onnx_latency.md").read_text()
+    assert "periodic" in table and "defaults" in table
