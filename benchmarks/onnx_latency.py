@@ -299,7 +299,10 @@ def write_markdown(results: H.ResultsFile, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    raw = H.set_values(H.parse_sets(args.set, parser))
+    items = H.parse_sets(args.set, parser)
+    if any(scope for scope, _, _ in items):
+        parser.error("--set here takes KEY=VALUE: every preset is a TRMForecaster")
+    raw = H.set_values(items)
     args.settings = {key: H.parse_value(value) for key, value in raw.items()}
     torch.set_num_threads(1)
     started = time.perf_counter()
