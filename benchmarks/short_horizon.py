@@ -30,7 +30,11 @@ besides its validation window: M4-Hourly 192 (shortest train part 700 points), M
 meaningful, and M3-Quarterly (16 points = 2 x 8) cannot be run by it at all (the cell fails
 with a message): a global model there would have to leave its shortest series out of training,
 which this script does not do. ``--lookback`` sets the look-back outright (a series too short
-for it then fails the fit).
+for it then fails the fit). ``--pad-short`` lifts the cap instead: every series shorter than
+``lookback + 2 * horizon`` is left-padded with missing values at earlier timestamps and the
+forecaster runs with ``missing="mask"`` (the padding is left out of the loss and, as input,
+holds the series' first value), so short series train with a long look-back, as N-BEATS
+pads short histories. The padding precedes each series' data and carries no information.
 
 Examples::
 
@@ -143,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="[MODEL:]KEY=VALUE",
         help="another constructor argument (unscoped: every neural model)",
     )
+    parser.add_argument(
+        "--pad-short",
+        action="store_true",
+        help="neural models: no look-back cap; series too short for the look-back are "
+        "left-padded with missing values (masked, see the docstring)",
+    )
     parser.add_argument("--results-dir", type=Path, default=H.RESULTS_DIR)
     parser.add_argument("--force", action="store_true", help="re-run cells already in the CSV")
     parser.add_argument(
@@ -192,9 +202,12 @@ def _by_series(frame: pd.DataFrame) -> dict:
 
 
 def neural_lookback(args, horizon: int, min_length: int) -> int:
-    """``--lookback``, else ``multiple x horizon`` clipped to ``min_length - 2 x horizon``."""
+    """``--lookback``, else ``multiple x horizon`` clipped to ``min_length - 2 x horizon``
+    (not clipped with ``--pad-short``)."""
     if args.lookback is not None:
         return args.lookback
+    if args.pad_short:
+        return args.lookback_multiple * horizon
     cap = min_length - 2 * horizon
     if cap < 1:
         raise ValueError(
@@ -250,10 +263,36 @@ def forecast_stat(name: str, data: PanelData, params: dict) -> tuple[dict, dict]
     }
 
 
+def left_pad(frame: pd.DataFrame, length: int) -> pd.DataFrame:
+    """Each series shorter than ``length`` left-padded with NaN at earlier timestamps.
+
+    The padding only ever precedes a series' first observed value, so it holds no
+    information from the test part; the forecaster (``missing="mask"``) fills it with
+    that first value as input and leaves it out of the loss.
+    """
+    pieces = []
+    for uid, g in frame.groupby("unique_id", sort=False):
+        short = length - len(g)
+        if short > 0:
+            ds = pd.DatetimeIndex(g["ds"])
+            freq = ds.freq or pd.infer_freq(ds)
+            if freq is None:
+                raise ValueError(f"series {uid!r}: cannot infer its frequency to pad it")
+            before = pd.date_range(end=ds[0], periods=short + 1, freq=freq)[:-1]
+            pieces.append(pd.DataFrame({"unique_id": uid, "ds": before, "y": np.nan}))
+        pieces.append(g)
+    return pd.concat(pieces, ignore_index=True)
+
+
 def forecast_neural(name: str, data: PanelData, args, training: dict, params: dict):
     """One global network over the panel; forecasts per series and the measurements."""
     h = data.horizon
     lookback = neural_lookback(args, h, data.min_length)
+    frame = data.train_frame
+    if args.pad_short:
+        # One training window and one validation window for every series.
+        frame = left_pad(frame, lookback + 2 * h)
+        params = {"missing": "mask", **params}
     model = H.make_neural(
         name,
         horizon=h,
@@ -265,7 +304,7 @@ def forecast_neural(name: str, data: PanelData, args, training: dict, params: di
         sets=params,
     )
     start = time.perf_counter()
-    model.fit(data.train_frame)
+    model.fit(frame)
     fit_s = time.perf_counter() - start
     start = time.perf_counter()
     out = model.predict(h=h)
@@ -462,6 +501,8 @@ def main(argv: list[str] | None = None) -> int:
                 extra["lookback"] = args.lookback
             elif trained and args.lookback_multiple != DEFAULT_LOOKBACK_MULTIPLE:
                 extra["lookback_multiple"] = args.lookback_multiple
+            if trained and args.pad_short:
+                extra["pad_short"] = True
             settings = H.settings_text({**training_used, **extra, **cell_sets})
             seed = args.seed if trained else ""
             label = f"dataset={info.name} model={model_name} settings='{settings}' seed={seed}"

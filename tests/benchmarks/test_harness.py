@@ -15,6 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -257,11 +258,34 @@ def test_short_markdown_and_skip(bench, tmp_path, capsys):
 
 
 def test_short_neural_lookback_rule(bench):
-    args = SimpleNamespace(lookback=None, lookback_multiple=4)
+    args = SimpleNamespace(lookback=None, lookback_multiple=4, pad_short=False)
     lookback = bench.short.neural_lookback
     assert lookback(args, 48, 700) == 192  # M4-Hourly
     assert lookback(args, 13, 80) == 52  # M4-Weekly
     assert lookback(args, 18, 48) == 12  # M3-Monthly: clipped to 48 - 2 x 18
     with pytest.raises(ValueError, match="too few"):
         lookback(args, 6, 12)
-    assert lookback(SimpleNamespace(lookback=30, lookback_multiple=4), 18, 48) == 30
+    assert (
+        lookback(SimpleNamespace(lookback=30, lookback_multiple=4, pad_short=False), 18, 48) == 30
+    )
+    padded = SimpleNamespace(lookback=None, lookback_multiple=3, pad_short=True)
+    assert lookback(padded, 18, 48) == 54  # no cap: short series get padded instead
+
+
+def test_short_left_pad_precedes_short_series_only(bench):
+    frame = pd.DataFrame(
+        {
+            "unique_id": ["a"] * 3 + ["b"] * 6,
+            "ds": list(pd.date_range("2000-03-01", periods=3, freq="MS"))
+            + list(pd.date_range("1999-01-01", periods=6, freq="MS")),
+            "y": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+        }
+    )
+    before = frame.copy()
+    out = bench.short.left_pad(frame, 5)
+    pd.testing.assert_frame_equal(frame, before)  # the input is not modified
+    a = out[out["unique_id"] == "a"]
+    assert list(a["ds"]) == list(pd.date_range("2000-01-01", periods=5, freq="MS"))
+    assert a["y"].isna().tolist() == [True, True, False, False, False]
+    b = out[out["unique_id"] == "b"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(b, frame[frame["unique_id"] == "b"].reset_index(drop=True))
