@@ -155,3 +155,23 @@ def test_halt_logit_none_without_head_and_head_output_with_it():
         torch.testing.assert_close(step.halt_logit, step.y.sum(dim=-1))
         assert seen[-1] is step.y
     assert len(seen) == 2
+
+
+def test_feedback_sets_where_each_later_step_starts():
+    """With ``feedback``, step k + 1 starts from feedback(detached y of step k)."""
+    net = CountingNet()
+    x, y, z = _inputs()
+    seen = []
+
+    def feedback(answer: torch.Tensor) -> torch.Tensor:
+        seen.append(answer)
+        return 2 * answer
+
+    steps = list(deep_supervision(net, x, y, z, n=1, T=1, n_steps=3, feedback=feedback))
+    assert len(seen) == 2  # between steps only, not after the last
+    assert not any(a.requires_grad for a in seen)
+    with torch.no_grad():
+        y1, z1 = recurse(net, x, y, z, n=1, T=1)
+        torch.testing.assert_close(steps[0].y.detach(), y1)
+        y2, _ = recurse(net, x, 2 * y1, z1, n=1, T=1)
+        torch.testing.assert_close(steps[1].y.detach(), y2)

@@ -155,3 +155,37 @@ def test_default_network_trains_every_parameter():
     # What cannot learn is frozen, and frozen parameters are not counted as the model's size.
     frozen = [n for n, p in net.named_parameters() if not p.requires_grad]
     assert all(n.startswith("embed_answer.") for n in frozen)
+
+
+def test_forecast_feedback_starts_each_step_from_the_last_forecast():
+    cfg = NetworkConfig(48, 12, answer_feedback="forecast", **preset_settings("sketch", 48, 12))
+    torch.manual_seed(0)
+    net = TSTRMNetwork(cfg)
+    module = TSTRMLightning(net, learning_rate=1e-2)
+    x = windows(cfg, batch=16, seed=3)
+    batch = (x, x[:, -cfg.horizon :])
+    optimiser = module.configure_optimizers()
+    for _ in range(2):  # past the zero-initialised readout
+        loss = training_loss(module, batch)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    # The embedding of the fed-back forecast learns from the later steps' losses.
+    assert net.embed_forecast.features.weight.grad.abs().sum() > 0
+    net.eval()
+    with torch.no_grad():
+        final = net(x)
+        steps = [f for f, _ in net.supervised(x)]
+        # Changing the embedding changes every step after the first, not the first.
+        torch.nn.init.normal_(net.embed_forecast.features.weight)
+        changed = [f for f, _ in net.supervised(x)]
+    torch.testing.assert_close(final, steps[-1])
+    torch.testing.assert_close(changed[0], steps[0])
+    assert not torch.allclose(changed[-1], steps[-1])
+
+
+def test_forecast_feedback_with_halting_is_a_clear_error():
+    with pytest.raises(ValueError, match="answer_feedback='forecast' does not support halting"):
+        NetworkConfig(48, 12, answer_feedback="forecast", halting=True)
+    with pytest.raises(ValueError, match="answer_feedback must be one of"):
+        NetworkConfig(48, 12, answer_feedback="output")

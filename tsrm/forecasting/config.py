@@ -9,6 +9,7 @@ from tsrm.neural.config import WindowConfig, check_positive_fields
 
 MIXERS = ("mlp", "attention", "sketch")
 FIRST_GUESSES = ("linear", "periodic")
+ANSWER_FEEDBACKS = ("latent", "forecast")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,11 @@ class NetworkConfig(WindowConfig):
     period : int
         Season length in steps for ``first_guess="periodic"`` (24 for hourly data
         with a daily cycle).
+    answer_feedback : {"latent", "forecast"}
+        What the next supervision step starts from: the latent answer ``y`` as
+        it is (TRM's way), or the forecast decoded from it and embedded again by
+        a learned map, so that every step sees the forecast it is correcting.
+        ``"forecast"`` does not combine with ``halting``.
     """
 
     patch_len: int = 16
@@ -70,6 +76,7 @@ class NetworkConfig(WindowConfig):
     halting: bool = False
     first_guess: str = "linear"
     period: int = 24
+    answer_feedback: str = "latent"
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -96,6 +103,15 @@ class NetworkConfig(WindowConfig):
             raise ValueError(
                 f"period ({self.period}) is longer than lookback ({self.lookback}); "
                 "use a longer lookback or a shorter period."
+            )
+        if self.answer_feedback not in ANSWER_FEEDBACKS:
+            raise ValueError(
+                f"answer_feedback must be one of {ANSWER_FEEDBACKS}, got {self.answer_feedback!r}."
+            )
+        if self.answer_feedback == "forecast" and self.halting:
+            raise ValueError(
+                "answer_feedback='forecast' does not support halting=True; use "
+                "answer_feedback='latent' with halting, or turn halting off."
             )
         if self.mixer not in MIXERS:
             raise ValueError(f"mixer must be one of {MIXERS}, got {self.mixer!r}.")

@@ -63,6 +63,11 @@ class TSTRMNetwork(nn.Module):
         # of the first guess (TRM starts y from a fixed random vector too).
         self.embed_answer = TokenMap(n_out, q, n_tok, d).requires_grad_(False)
         self.readout = TokenMap(n_tok, d, n_out, q, zero_init=True)
+        # answer_feedback="forecast": each later step starts from its forecast, embedded
+        # by a map that learns (it sits inside the step whose loss it feeds).
+        self.embed_forecast = (
+            TokenMap(n_out, q, n_tok, d) if cfg.answer_feedback == "forecast" else None
+        )
         self.reasoner = build_reasoner(cfg)
         # The sketch's reasoner has no inner MLP to drop out of: drop the embedded window.
         self.input_dropout = (
@@ -90,9 +95,23 @@ class TSTRMNetwork(nn.Module):
             values = torch.cat([values, values[:, -1:].expand(-1, pad)], dim=-1)
         return values.view(values.shape[0], n_out, q)
 
+    def _normalised_forecast(self, y: Tensor, guess: Tensor) -> Tensor:
+        return guess + self.readout(y).flatten(1)[:, : self.cfg.horizon]
+
     def _decode(self, y: Tensor, guess: Tensor, stats) -> Tensor:
-        correction = self.readout(y).flatten(1)[:, : self.cfg.horizon]
-        return self.revin.denormalise(guess + correction, stats)
+        return self.revin.denormalise(self._normalised_forecast(y, guess), stats)
+
+    def _feedback(self, guess: Tensor):
+        """The answer each later supervision step starts from (``None``: ``y`` itself)."""
+        if self.embed_forecast is None:
+            return None
+        guess = guess.detach()  # like y and z, nothing flows back into an earlier step
+
+        def refeed(y: Tensor) -> Tensor:
+            forecast = self._normalised_forecast(y, guess).detach()
+            return self.embed_forecast(self._to_horizon_tokens(forecast))
+
+        return refeed
 
     # -- public ---------------------------------------------------------------
     def supervised(self, window: Tensor) -> list[tuple[Tensor, Tensor | None]]:
@@ -108,6 +127,7 @@ class TSTRMNetwork(nn.Module):
             T=cfg.n_cycles,
             n_steps=cfg.n_supervision,
             halting_head=self.halting_head,
+            feedback=self._feedback(guess),
         )
         return [(self._decode(s.y, guess, stats), s.halt_logit) for s in steps]
 
@@ -141,6 +161,7 @@ class TSTRMNetwork(nn.Module):
                 n=cfg.n_recursions,
                 T=cfg.n_cycles,
                 n_steps=cfg.n_supervision,
+                feedback=self._feedback(guess),
             ):
                 y = s.y
             steps = torch.full((window.shape[0],), cfg.n_supervision, dtype=torch.long)
