@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import Tensor, nn
 
@@ -101,13 +103,13 @@ class TSTRMNetwork(nn.Module):
     def _decode(self, y: Tensor, guess: Tensor, stats) -> Tensor:
         return self.revin.denormalise(self._normalised_forecast(y, guess), stats)
 
-    def _feedback(self, guess: Tensor):
+    def _feedback(self, guess: Tensor) -> Callable[[Tensor], Tensor] | None:
         """The answer each later supervision step starts from (``None``: ``y`` itself)."""
         if self.embed_forecast is None:
             return None
-        guess = guess.detach()  # like y and z, nothing flows back into an earlier step
 
         def refeed(y: Tensor) -> Tensor:
+            # Detached like y and z: nothing flows back into an earlier step.
             forecast = self._normalised_forecast(y, guess).detach()
             return self.embed_forecast(self._to_horizon_tokens(forecast))
 
