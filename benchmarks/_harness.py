@@ -14,7 +14,6 @@ from __future__ import annotations
 import ast
 import csv
 import datetime as dt
-import importlib
 import os
 import platform
 import shlex
@@ -31,13 +30,13 @@ DEFAULT_DATA_DIR = Path(os.environ.get("TSRM_DATA_DIR") or REPO_ROOT.parent / "s
 # -- models ---------------------------------------------------------------------------------
 #: Neural (window-trained) models: name -> (module, class, fixed constructor arguments).
 #: Classes are looked up lazily, so a model whose class this tsrm lacks is just "unavailable".
-NEURAL_MODELS: dict[str, tuple[str, str, dict[str, Any]]] = {
-    "tsrm": ("tsrm", "TRMForecaster", {"preset": "default"}),
-    "tsrm-sketch": ("tsrm", "TRMForecaster", {"preset": "sketch"}),
-    "dlinear": ("tsrm.baselines", "DLinear", {}),
-    "nlinear": ("tsrm.baselines", "NLinear", {}),
-    "patchtst": ("tsrm.baselines", "PatchTST", {}),
-    "transformer": ("tsrm.baselines", "TransformerForecaster", {}),
+NEURAL_MODELS: dict[str, tuple[str, dict[str, Any]]] = {
+    "tsrm": ("trm", {"preset": "default"}),
+    "tsrm-sketch": ("trm", {"preset": "sketch"}),
+    "dlinear": ("dlinear", {}),
+    "nlinear": ("nlinear", {}),
+    "patchtst": ("patchtst", {}),
+    "transformer": ("transformer", {}),
 }
 
 #: Training flags shared by every neural model (``--max-epochs`` -> ``max_epochs`` ...).
@@ -46,10 +45,11 @@ TRAINING_FLAGS = ("max_epochs", "patience", "batch_size", "learning_rate")
 
 def neural_class(name: str) -> type | None:
     """The estimator class of neural model ``name``, or None if this tsrm does not have it."""
-    module, cls, _ = NEURAL_MODELS[name]
+    from tsrm.forecasting.models.registry import model_class
+
     try:
-        return getattr(importlib.import_module(module), cls, None)
-    except ImportError:
+        return model_class(NEURAL_MODELS[name][0])
+    except (ImportError, AttributeError, ValueError):  # not registered, or not importable
         return None
 
 
@@ -62,7 +62,7 @@ def check_models(models: Sequence[str], parser: Any) -> None:
     """``parser.error`` for a requested neural model whose class this tsrm lacks."""
     missing = [m for m in models if m in NEURAL_MODELS and neural_class(m) is None]
     if missing:
-        names = ", ".join(f"{m} ({'.'.join(NEURAL_MODELS[m][:2])})" for m in missing)
+        names = ", ".join(f"{m} ({NEURAL_MODELS[m][0]})" for m in missing)
         parser.error(f"not available in this tsrm: {names}")
 
 
@@ -85,7 +85,7 @@ def make_neural(
     cls = neural_class(name)
     if cls is None:
         raise RuntimeError(f"model {name!r} is not available in this tsrm")
-    model = cls(horizon=horizon, lookback=lookback, **NEURAL_MODELS[name][2])
+    model = cls(horizon=horizon, lookback=lookback, **NEURAL_MODELS[name][1])
     model.set_params(
         random_state=seed,
         verbose=False,

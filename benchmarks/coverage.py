@@ -1,6 +1,6 @@
 """Coverage benchmark: do the probabilistic forecasts hold what they promise on a test split?
 
-Protocol as ``long_horizon.py`` (``tsrm.datasets.make_splits``: train / validation / test rows,
+Protocol as ``long_horizon.py`` (``tsrm.forecasting.datasets.make_splits``: train / validation / test rows,
 z-scored with training statistics; the model is fitted on train + validation rows with
 ``validation_size`` = the validation rows, ``scaling=False``). Two routes are measured on every
 test window (stride 1), horizon step and channel:
@@ -34,8 +34,8 @@ import _harness as H
 import numpy as np
 import torch
 
-from tsrm.datasets import get_info, load_dataset, make_splits
-from tsrm.metrics import mse, pinball_loss
+from tsrm.forecasting.datasets import get_info, load_dataset, make_splits
+from tsrm.forecasting.metrics import mse, pinball_loss
 
 SCRIPT = "coverage.py"
 STEM = "coverage"

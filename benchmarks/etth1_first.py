@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from tsrm import TRMForecaster
-from tsrm.datasets import load_dataset, make_splits
+from tsrm.forecasting.datasets import load_dataset, make_splits
 
 PUBLISHED = {  # (MSE, MAE) at L=336 (DLinear) and L=512 (PatchTST/64), REFERENCE.md section 3
     96: {"DLinear": (0.375, 0.399), "PatchTST/64": (0.370, 0.400)},

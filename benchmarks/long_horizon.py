@@ -1,6 +1,6 @@
 """Long-horizon benchmark: each (dataset x horizon x look-back x model) cell, standard protocol.
 
-Protocol (../shared/REFERENCE.md section 3, as ``tsrm.datasets.make_splits`` cuts it): ETTh
+Protocol (../shared/REFERENCE.md section 3, as ``tsrm.forecasting.datasets.make_splits`` cuts it): ETTh
 train rows [0, 8640), validation [8640 - L, 11520), test [11520 - L, 14400) (ETTm x 4, other
 sets 70/10/20 %); every column z-scored with the training rows' statistics; MSE and MAE on
 that scale over all test windows (stride 1), all horizon steps and all channels, nothing
@@ -45,15 +45,15 @@ from pathlib import Path
 import _harness as H
 import numpy as np
 
-from tsrm.baselines import SeasonalNaive
-from tsrm.datasets import (
+from tsrm import SeasonalNaive
+from tsrm.forecasting.datasets import (
     UnknownDatasetError,
     get_info,
     list_datasets,
     load_dataset,
     make_splits,
 )
-from tsrm.metrics import mae, mse
+from tsrm.forecasting.metrics import mae, mse
 
 SCRIPT = "long_horizon.py"
 STEM = "long_horizon"

@@ -139,7 +139,7 @@ def fit_model(preset: str, args, accuracy: bool):  # noqa: ANN001, ANN201
         series = np.sin(np.arange(n) / 8) + rng.normal(0, 0.1, n)
         model = TRMForecaster(max_epochs=1, validation_size=0, **common).fit(series)
         return model, "synthetic series", None, None
-    from tsrm.datasets import load_dataset, make_splits
+    from tsrm.forecasting.datasets import load_dataset, make_splits
 
     splits = make_splits(load_dataset("ETTh1", data_dir=args.data_dir), L, Hz)
     train_end, val_end = splits.boundaries.train[1], splits.boundaries.val[1]

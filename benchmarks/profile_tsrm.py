@@ -25,7 +25,7 @@ import torch
 from lightning.pytorch.profilers import SimpleProfiler
 from torch.profiler import ProfilerActivity, profile
 
-from tsrm.datasets import load_dataset, make_splits
+from tsrm.forecasting.datasets import load_dataset, make_splits
 
 SETTINGS = {
     "loss": "mae",

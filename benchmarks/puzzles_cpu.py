@@ -37,7 +37,7 @@ from _harness import ResultsFile, command, fmt, machine, markdown_table, today  
 
 from tsrm.puzzles.config import PuzzleConfig, preset  # noqa: E402
 from tsrm.puzzles.data import build_maze, build_sudoku  # noqa: E402
-from tsrm.puzzles.network import count_parameters  # noqa: E402
+from tsrm.puzzles.module import count_parameters  # noqa: E402
 from tsrm.puzzles.training import evaluate, train, trained_model  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -3,7 +3,7 @@
 Protocol (../shared/REFERENCE.md section 4): every model is fitted on the train part of each
 series and forecasts the official test part (the last ``horizon`` points: M4 Hourly 48,
 Weekly 13; M3 Yearly 6, Quarterly 8, Monthly 18). Scores are per-series values averaged
-over series (M4 style, ``tsrm.metrics.evaluate``):
+over series (M4 style, ``tsrm.forecasting.metrics.evaluate``):
 
 - sMAPE: the M4 definition, ``200 * mean |y - f| / (|y| + |f|)``. M3's published numbers
   use ``(y + f)`` in the denominator; every M3 value is positive, so the two agree.
@@ -65,10 +65,10 @@ import _harness as H
 import numpy as np
 import pandas as pd
 
-from tsrm.baselines import ETS, AutoARIMA, FitFailedError, Naive, Naive2, SeasonalNaive, Theta
-from tsrm.datasets import UnknownDatasetError, get_info, list_datasets, load_dataset
+from tsrm import ETS, AutoARIMA, FitFailedError, Naive, Naive2, SeasonalNaive, Theta
 from tsrm.exceptions import SeriesTooShortError
-from tsrm.metrics import evaluate, owa
+from tsrm.forecasting.datasets import UnknownDatasetError, get_info, list_datasets, load_dataset
+from tsrm.forecasting.metrics import evaluate, owa
 
 SCRIPT = "short_horizon.py"
 STEM = "short_horizon"

@@ -1,6 +1,6 @@
 """Compare TS-TRM with classical and linear baselines on a held-out tail, the same way for all.
 
-Every model is evaluated by ``tsrm.backtesting.backtest``: fitted once on the history before the
+Every model is evaluated by ``tsrm.forecasting.backtesting.backtest``: fitted once on the history before the
 first cut-off, then asked to forecast ``horizon`` steps after each of the last ``n_windows``
 cut-offs from the history up to it (no refit). The data are the monthly Mauna Loa CO2 record
 (shipped with statsmodels, nothing is downloaded). Models: TS-TRM, seasonal naive (last year
@@ -25,11 +25,15 @@ matplotlib.use("Agg")  # files only, no window
 
 import pandas as pd  # noqa: E402
 
-from tsrm import TRMForecaster  # noqa: E402
-from tsrm.backtesting import backtest  # noqa: E402
-from tsrm.baselines import ETS, DLinear, SeasonalNaive  # noqa: E402
-from tsrm.demo import load_co2_monthly  # noqa: E402
-from tsrm.plotting import plot_forecast  # noqa: E402
+from tsrm import (  # noqa: E402
+    ETS,
+    DLinear,
+    SeasonalNaive,
+    TRMForecaster,  # noqa: E402
+)
+from tsrm.forecasting.backtesting import backtest  # noqa: E402
+from tsrm.forecasting.demo import load_co2_monthly  # noqa: E402
+from tsrm.forecasting.plotting import plot_forecast  # noqa: E402
 
 SEASON = 12
 

@@ -63,7 +63,7 @@ def _device_main(model_path: str, values: list[float]) -> int:
 def train_and_export(out: Path, small: bool) -> dict:
     """Fit TS-TRM on monthly CO2 (the last 12 months held out) and export fp32 and int8 files."""
     from tsrm import TRMForecaster
-    from tsrm.demo import load_co2_monthly
+    from tsrm.forecasting.demo import load_co2_monthly
 
     series = load_co2_monthly()  # ships with statsmodels: no download
     horizon, lookback = 12, 48

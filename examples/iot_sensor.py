@@ -29,8 +29,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from tsrm import TRMForecaster  # noqa: E402
-from tsrm.datasets import resample_log  # noqa: E402
-from tsrm.plotting import plot_forecast, plot_refinement  # noqa: E402
+from tsrm.forecasting.datasets import resample_log  # noqa: E402
+from tsrm.forecasting.plotting import plot_forecast, plot_refinement  # noqa: E402
 
 STEP = pd.Timedelta("5min")
 

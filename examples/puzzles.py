@@ -22,7 +22,7 @@ from tsrm.puzzles.data import (
     is_valid_solution,
     parse_sudoku,
 )
-from tsrm.puzzles.network import count_parameters
+from tsrm.puzzles.module import count_parameters
 from tsrm.puzzles.training import evaluate, train, trained_model
 
 

@@ -9,8 +9,8 @@ import argparse
 import tempfile
 
 from tsrm import TRMForecaster
-from tsrm.demo import load_co2_monthly
-from tsrm.metrics import mae
+from tsrm.forecasting.demo import load_co2_monthly
+from tsrm.forecasting.metrics import mae
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsrm.backtesting import BacktestResult, backtest
-from tsrm.baselines import Naive, SeasonalNaive
+from tsrm import Naive, SeasonalNaive
 from tsrm.exceptions import SeriesTooShortError, TSRMInputError
+from tsrm.forecasting.backtesting import BacktestResult, backtest
 
 PATTERN = [1.0, 2.0, 3.0, 4.0]  # period 4: SeasonalNaive(4) forecasts it exactly
 

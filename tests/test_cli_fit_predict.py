@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsrm import TRMForecaster
-from tsrm.baselines import DLinear
+from tsrm import DLinear, TRMForecaster
 from tsrm.cli import main
-from tsrm.datasets import read_series
+from tsrm.forecasting.datasets import read_series
 
 TINY_FIT = ["--horizon", "6", "--lookback", "24", "--max-epochs", "1"]
 

@@ -24,15 +24,31 @@ def imported_modules(subpackage: str) -> list[tuple[str, str]]:
 
 RULES = {
     # the recursion engine knows no domain
-    "core": ("tsrm.forecasting", "tsrm.puzzles", "tsrm.baselines", "tsrm.neural", "tsrm.datasets"),
+    "core": (
+        "tsrm.forecasting.models.trm",
+        "tsrm.puzzles",
+        "tsrm.forecasting.models",
+        "tsrm.forecasting.neural",
+        "tsrm.forecasting.datasets",
+    ),
     # the two wings never import each other
     "forecasting": ("tsrm.puzzles",),
-    "puzzles": ("tsrm.forecasting", "tsrm.baselines", "tsrm.neural", "tsrm.timeseries"),
+    "puzzles": (
+        "tsrm.forecasting.models.trm",
+        "tsrm.forecasting.models",
+        "tsrm.forecasting.neural",
+        "tsrm.forecasting.series",
+    ),
     # data loading knows no model
-    "datasets": ("tsrm.forecasting", "tsrm.puzzles", "tsrm.baselines", "tsrm.neural"),
-    "puzzles/data": ("torch", "tsrm.puzzles.network", "tsrm.puzzles.module"),
+    "datasets": (
+        "tsrm.forecasting.models.trm",
+        "tsrm.puzzles",
+        "tsrm.forecasting.models",
+        "tsrm.forecasting.neural",
+    ),
+    "puzzles/data": ("torch", "tsrm.puzzles.module", "tsrm.puzzles.lightning_module"),
     # the shared neural base knows no particular model
-    "neural": ("tsrm.forecasting", "tsrm.baselines", "tsrm.puzzles"),
+    "neural": ("tsrm.forecasting.models.trm", "tsrm.forecasting.models", "tsrm.puzzles"),
 }
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsrm.metrics import (
+from tsrm.forecasting.metrics import (
     METRICS,
     EvaluationResult,
     crps_from_quantiles,

@@ -1,4 +1,4 @@
-"""tsrm.plotting draws forecasts, intervals and refinement traces (Agg backend, no display)."""
+"""tsrm.forecasting.plotting draws forecasts, intervals and refinement traces (Agg backend, no display)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from tsrm.exceptions import TSRMInputError  # noqa: E402
-from tsrm.forecasting.estimator import ForecastTrace  # noqa: E402
-from tsrm.plotting import plot_forecast, plot_refinement  # noqa: E402
+from tsrm.forecasting.models.trm.estimator import ForecastTrace  # noqa: E402
+from tsrm.forecasting.plotting import plot_forecast, plot_refinement  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

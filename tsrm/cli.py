@@ -6,12 +6,12 @@ import argparse
 import sys
 
 import tsrm
-from tsrm.cli_forecast import add_parsers as add_forecast_parsers
+from tsrm.forecasting.cli import add_parsers as add_forecast_parsers
 from tsrm.puzzles.cli import add_parser as add_puzzles_parser
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from tsrm.demo import format_table, run_demo
+    from tsrm.forecasting.demo import format_table, run_demo
 
     print(
         f"tsrm {tsrm.__version__} demo: monthly Mauna Loa CO2 (statsmodels' copy, no download);"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tsrm import SeriesTooShortError
-from tsrm.baselines import ARIMA, AutoARIMA
-from tsrm.baselines.auto_arima import n_diffs, seasonal_strength
+from tsrm import ARIMA, AutoARIMA, SeriesTooShortError
+from tsrm.forecasting.models.statistical.auto_arima import n_diffs, seasonal_strength
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

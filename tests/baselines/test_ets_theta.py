@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tsrm import SeriesTooShortError, TSRMInputError
-from tsrm.baselines import ETS, Naive, Theta
+from tsrm import ETS, Naive, SeriesTooShortError, Theta, TSRMInputError
 
 M = 12
 

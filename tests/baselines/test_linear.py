@@ -9,15 +9,15 @@ import pytest
 import torch
 from sklearn.base import clone
 
-from tsrm.baselines import DLinear, Naive, NLinear
-from tsrm.baselines.linear_networks import (
+from tsrm import DLinear, Naive, NLinear
+from tsrm.forecasting.metrics import mae
+from tsrm.forecasting.models.linear.module import (
     DLinearConfig,
     DLinearNetwork,
     NLinearConfig,
     NLinearNetwork,
     moving_average,
 )
-from tsrm.metrics import mae
 
 WINDOW = torch.tensor([[3.0, 6.0, 9.0, 12.0, 30.0]])
 

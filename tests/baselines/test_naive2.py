@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from statsmodels.tsa.stattools import acf
 
-from tsrm.baselines import Naive, Naive2
-from tsrm.baselines.naive2 import is_seasonal, seasonal_indices
+from tsrm import Naive, Naive2
+from tsrm.forecasting.models.statistical.naive2 import is_seasonal, seasonal_indices
 
 
 def test_pure_season_is_adjusted_by_hand_checked_indices():

@@ -8,8 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from tsrm import SeriesTooShortError, TSRMInputError
-from tsrm.baselines import ARIMA, Naive, SeasonalNaive
+from tsrm import ARIMA, Naive, SeasonalNaive, SeriesTooShortError, TSRMInputError
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from tsrm import TSRMInputError
-from tsrm.baselines import ETS, AutoARIMA, FitFailedError, Naive2, Theta
+from tsrm import ETS, AutoARIMA, FitFailedError, Naive2, Theta, TSRMInputError
 
 M = 12
 H = 7

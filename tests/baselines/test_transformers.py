@@ -9,9 +9,9 @@ import pytest
 import torch
 from sklearn.base import clone
 
-from tsrm import ModelFileError, TSRMInputError
-from tsrm.baselines import DLinear, Naive, PatchTST, TransformerForecaster
-from tsrm.baselines.transformer_networks import (
+from tsrm import DLinear, ModelFileError, Naive, PatchTST, TransformerForecaster, TSRMInputError
+from tsrm.forecasting.metrics import mae
+from tsrm.forecasting.models.transformer.module import (
     PATCHTST_PRESETS,
     PatchTSTConfig,
     PatchTSTNetwork,
@@ -20,7 +20,6 @@ from tsrm.baselines.transformer_networks import (
     patch_end_padded,
     patch_front_padded,
 )
-from tsrm.metrics import mae
 
 H, L = 6, 24
 TINY_NET = dict(d_model=8, n_heads=2, d_ff=16, n_layers=1, patch_len=8)

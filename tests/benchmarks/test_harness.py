@@ -170,7 +170,7 @@ def test_long_markdown_shows_published_numbers(bench, tmp_path):
 
 
 def test_seasonal_naive_repeats_last_season_of_each_window(bench):
-    from tsrm.baselines import SeasonalNaive
+    from tsrm import SeasonalNaive
 
     inputs = np.random.default_rng(0).normal(size=(7, 30))
     model = SeasonalNaive(horizon=17, season_length=8).fit(inputs.T)
@@ -188,7 +188,7 @@ def test_window_indices_spread_over_all_windows(bench):
 
 
 def test_unavailable_model_is_an_argument_error(bench, monkeypatch, capsys):
-    monkeypatch.setitem(bench.harness.NEURAL_MODELS, "patchtst", ("tsrm", "NoSuchModel", {}))
+    monkeypatch.setitem(bench.harness.NEURAL_MODELS, "patchtst", ("no-such-model", {}))
     with pytest.raises(SystemExit) as exc:
         bench.long.main(["--model", "patchtst"])
     assert exc.value.code == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tsrm.datasets import load_dataset
+from tsrm.forecasting.datasets import load_dataset
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Own-data adapters: read_series, to_long/to_wide and resample_log (tsrm.datasets.own)."""
+"""Own-data adapters: read_series, to_long/to_wide and resample_log (tsrm.forecasting.datasets.own)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsrm.datasets.own import ResampledLog, read_series, resample_log, to_long, to_wide
 from tsrm.exceptions import IrregularIndexError, MissingValuesError, TSRMInputError
-from tsrm.timeseries import to_panel
+from tsrm.forecasting.datasets.own import ResampledLog, read_series, resample_log, to_long, to_wide
+from tsrm.forecasting.series import to_panel
 
 T0 = pd.Timestamp("2024-01-01")
 

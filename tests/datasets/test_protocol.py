@@ -8,7 +8,8 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from tsrm.datasets import (
+from tsrm.exceptions import TSRMInputError
+from tsrm.forecasting.datasets import (
     LTSFDataset,
     StandardScaler,
     get_info,
@@ -16,8 +17,7 @@ from tsrm.datasets import (
     make_windows,
     split_boundaries,
 )
-from tsrm.exceptions import TSRMInputError
-from tsrm.timeseries.windows import WindowDataset, collate_batch
+from tsrm.forecasting.series.windows import WindowDataset, collate_batch
 
 # --- boundaries (no data needed) -------------------------------------------------------------
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsrm.datasets.errors import DatasetError
-from tsrm.datasets.readers import read_ltsf_csv, read_m3_long, read_m4_wide
+from tsrm.exceptions import DatasetError
+from tsrm.forecasting.datasets.readers import read_ltsf_csv, read_m3_long, read_m4_wide
 
 WEATHER_COLUMNS = [
     "p (mbar)",

@@ -14,7 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tsrm.datasets import (
+import tsrm._files as shared_files
+from tsrm.exceptions import TSRMInputError
+from tsrm.forecasting.datasets import (
     ChecksumError,
     DatasetNotFoundError,
     LTSFDataset,
@@ -29,7 +31,6 @@ from tsrm.datasets import (
     storage,
     verify_file,
 )
-from tsrm.exceptions import TSRMInputError
 
 REPO = Path(__file__).resolve().parents[2]
 LTSF = ["ETTh1", "ETTh2", "ETTm1", "ETTm2", "Weather", "Exchange", "ILI"]
@@ -254,7 +255,7 @@ def test_verification_is_cached_until_the_file_changes(data_dir, isolated_env, m
         raise AssertionError("hashed again")
 
     with monkeypatch.context() as patch:
-        patch.setattr(storage.hashlib, "sha256", no_hashing)
+        patch.setattr(shared_files.hashlib, "sha256", no_hashing)
         verify_file(copy, expected)  # same path, mtime and size: served from the cache
 
     stat = copy.stat()

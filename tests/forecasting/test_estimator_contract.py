@@ -11,8 +11,8 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from tsrm import TRMForecaster
-from tsrm.forecasting import NetworkConfig, TSTRMNetwork
-from tsrm.forecasting.config import preset_settings
+from tsrm.forecasting.models.trm.config import NetworkConfig, preset_settings
+from tsrm.forecasting.models.trm.module import TSTRMNetwork
 
 
 def n_params(module: torch.nn.Module) -> int:

@@ -6,9 +6,8 @@ import time
 
 import numpy as np
 
-from tsrm import TRMForecaster
-from tsrm.baselines import Naive
-from tsrm.metrics import mae
+from tsrm import Naive, TRMForecaster
+from tsrm.forecasting.metrics import mae
 
 
 def test_small_model_beats_naive_on_noisy_sine():

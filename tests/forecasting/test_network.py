@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from tsrm.forecasting import NetworkConfig, TSTRMNetwork
-from tsrm.forecasting.config import preset_settings
-from tsrm.forecasting.module import TSTRMLightning
+from tsrm.forecasting.models.trm.config import NetworkConfig, preset_settings
+from tsrm.forecasting.models.trm.lightning_module import TSTRMLightning
+from tsrm.forecasting.models.trm.module import TSTRMNetwork
 
 CONFIGS = {
     "mlp": NetworkConfig(48, 12, hidden_dim=16),

@@ -11,7 +11,7 @@ import pytest
 import torch
 from sklearn.exceptions import NotFittedError
 
-from tsrm.baselines import DLinear
+from tsrm import DLinear
 from tsrm.exceptions import TSRMInputError
 
 ort = pytest.importorskip("onnxruntime")

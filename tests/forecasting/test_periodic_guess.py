@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from tsrm import TRMForecaster
-from tsrm.forecasting import NetworkConfig, TSTRMNetwork
-from tsrm.forecasting.config import preset_settings
-from tsrm.forecasting.layers import PeriodicLinear
+from tsrm.forecasting.models.trm.config import NetworkConfig, preset_settings
+from tsrm.forecasting.models.trm.layers import PeriodicLinear
+from tsrm.forecasting.models.trm.module import TSTRMNetwork
 
 PERIODIC = {"first_guess": "periodic", "period": 24}
 

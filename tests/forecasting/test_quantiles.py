@@ -8,11 +8,10 @@ import pytest
 import torch
 
 from tests.conftest import make_tiny_model
-from tsrm import TRMForecaster
-from tsrm.baselines import DLinear
+from tsrm import DLinear, TRMForecaster
 from tsrm.exceptions import TSRMInputError
-from tsrm.metrics import pinball_loss
-from tsrm.neural.module import pinball_window_loss
+from tsrm.forecasting.metrics import pinball_loss
+from tsrm.forecasting.neural.lightning_module import pinball_window_loss
 
 
 def noisy_series(n: int = 900, seed: int = 5) -> pd.Series:

@@ -15,18 +15,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsrm import TRMForecaster
-from tsrm.baselines import DLinear, SeasonalNaive
+from tsrm import DLinear, SeasonalNaive, TRMForecaster
 
 pytest.importorskip("sktime")
 
 from sktime.forecasting.base import ForecastingHorizon  # noqa: E402
 from sktime.utils.estimator_checks import check_estimator  # noqa: E402
 
-from tsrm.integrations.sktime import TSRMForecaster  # noqa: E402
+from tsrm.forecasting.integrations.sktime import TSRMForecaster  # noqa: E402
 
 # sktime checks excluded from check_estimator, with the reason. None at present; add any
-# exclusion here and in the tsrm.integrations.sktime module docstring.
+# exclusion here and in the tsrm.forecasting.integrations.sktime module docstring.
 EXCLUDED_CHECKS: dict[str, str] = {}
 
 
@@ -122,9 +121,9 @@ def test_without_sktime_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatc
     # None entries in sys.modules make sktime imports fail as if it were not installed.
     for name in [m for m in sys.modules if m == "sktime" or m.startswith("sktime.")]:
         monkeypatch.setitem(sys.modules, name, None)
-    monkeypatch.delitem(sys.modules, "tsrm.integrations.sktime")
+    monkeypatch.delitem(sys.modules, "tsrm.forecasting.integrations.sktime")
     with pytest.raises(ImportError, match=r'pip install "tsrm\[sktime\]"'):
-        importlib.import_module("tsrm.integrations.sktime")
+        importlib.import_module("tsrm.forecasting.integrations.sktime")
 
 
 def test_test_extra_installs_sktime() -> None:

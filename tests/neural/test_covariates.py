@@ -8,8 +8,7 @@ import pytest
 import torch
 
 from tests.conftest import TINY
-from tsrm import TRMForecaster
-from tsrm.baselines import DLinear
+from tsrm import DLinear, TRMForecaster
 from tsrm.exceptions import MissingValuesError, TSRMInputError
 
 H = TINY["horizon"]

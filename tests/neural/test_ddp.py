@@ -21,7 +21,7 @@ torch.set_num_threads(1)
 sys.path.insert(0, {tests!r})
 from conftest import TINY, make_hourly_series
 from tsrm import TRMForecaster
-from tsrm.metrics import mae
+from tsrm.forecasting.metrics import mae
 
 y = make_hourly_series(n=1200)
 train, test = y[:-24], y[-24:].to_numpy()

@@ -13,7 +13,7 @@ from safetensors.torch import load_file, save_file
 from tests.conftest import make_tiny_model
 from tsrm import Interval, TRMForecaster
 from tsrm.exceptions import ModelFileError, TSRMInputError
-from tsrm.neural.conformal import GRID_SIZE, Calibration
+from tsrm.forecasting.neural.conformal import GRID_SIZE, Calibration
 
 LOOKBACK, HORIZON = 24, 6
 

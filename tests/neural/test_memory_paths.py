@@ -12,7 +12,7 @@ import torch
 
 from tests.conftest import TINY
 from tsrm import TRMForecaster
-from tsrm.neural.conformal import Calibration
+from tsrm.forecasting.neural.conformal import Calibration
 
 
 def _fit(y):
@@ -37,7 +37,7 @@ def test_float32_input_learns_what_its_float64_copy_does():
 
 
 def test_calibration_column_by_column_equals_whole_array_quantiles():
-    from tsrm.neural.conformal import grid_levels
+    from tsrm.forecasting.neural.conformal import grid_levels
 
     rng = np.random.default_rng(1)
     residuals = rng.standard_normal((5000, 4)).astype(np.float32)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from tsrm.baselines import DLinear
+from tsrm import DLinear
 from tsrm.exceptions import TSRMInputError
 
 REPO = Path(__file__).resolve().parents[2]

@@ -14,9 +14,15 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from tsrm import ModelFileError, SeriesTooShortError, TRMForecaster, TSRMInputError
-from tsrm.baselines import DLinear, NLinear
-from tsrm.neural import WindowForecaster
+from tsrm import (
+    DLinear,
+    ModelFileError,
+    NLinear,
+    SeriesTooShortError,
+    TRMForecaster,
+    TSRMInputError,
+)
+from tsrm.forecasting.neural import WindowForecaster
 
 H, L = 6, 24
 TINY = dict(horizon=H, lookback=L, max_epochs=2, batch_size=64, verbose=False)

@@ -7,7 +7,7 @@ import torch
 
 from tsrm.exceptions import ModelFileError
 from tsrm.puzzles.io import load_model, save_model
-from tsrm.puzzles.network import PuzzleTRM
+from tsrm.puzzles.module import PuzzleTRM
 
 
 def test_round_trip_gives_the_same_answers(tiny_config, tmp_path):
@@ -41,5 +41,5 @@ def test_missing_truncated_and_mismatched_files(tiny_config, tmp_path):
     with pytest.raises(ModelFileError, match="format version 99"):
         load_model(tmp_path / "m")
     (tmp_path / "m" / "config.json").write_text(json.dumps({"format": "tsrm.TRMForecaster"}))
-    with pytest.raises(ModelFileError, match="not a tsrm puzzle model"):
+    with pytest.raises(ModelFileError, match="not a tsrm PuzzleTRM model"):
         load_model(tmp_path / "m")

@@ -5,7 +5,7 @@ import torch
 
 from tsrm.puzzles.config import PRESETS, PuzzleConfig, preset
 from tsrm.puzzles.layers import swiglu_width
-from tsrm.puzzles.network import PuzzleTRM, count_parameters
+from tsrm.puzzles.module import PuzzleTRM, count_parameters
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from tsrm.puzzles.network import PuzzleTRM
+from tsrm.puzzles.module import PuzzleTRM
 from tsrm.puzzles.training import as_tensors, evaluate, train, trained_model
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tsrm import TRMForecaster
-from tsrm.baselines import DLinear, SeasonalNaive
+from tsrm import DLinear, SeasonalNaive, TRMForecaster
 
 HORIZON, LOOKBACK = 6, 24
 

@@ -1,7 +1,7 @@
 """The bad-input catalogue: every bad input gets tsrm's own error, naming the problem.
 
 Each case is one distinct bad input. Where the contract is shared, a case runs against
-TRMForecaster, DLinear (neural, through tsrm.neural) and SeasonalNaive (statistical).
+TRMForecaster, DLinear (neural, through tsrm.forecasting.neural) and SeasonalNaive (statistical).
 A case passes only if the exception is the expected tsrm class (a ValueError subclass
 from tsrm.exceptions, or scikit-learn's NotFittedError before fit) and its message
 contains the key words. CLI cases live with the CLI tests.
@@ -20,20 +20,19 @@ from reliability_helpers import ALL_MODELS, LOOKBACK, NEURAL, hourly, trm
 from safetensors.torch import load_file, save_file
 from sklearn.exceptions import NotFittedError
 
-from tsrm import TRMForecaster
-from tsrm.baselines import DLinear
-from tsrm.datasets import (
-    DatasetNotFoundError,
-    UnknownDatasetError,
-    load_dataset,
-    read_series,
-)
+from tsrm import DLinear, TRMForecaster
 from tsrm.exceptions import (
     IrregularIndexError,
     MissingValuesError,
     ModelFileError,
     SeriesTooShortError,
     TSRMInputError,
+)
+from tsrm.forecasting.datasets import (
+    DatasetNotFoundError,
+    UnknownDatasetError,
+    load_dataset,
+    read_series,
 )
 
 N = 120
@@ -223,7 +222,7 @@ def test_bad_h(name, h, fitted):
 @pytest.mark.parametrize("name", MODEL_IDS)
 def test_exogenous_x_unsupported_or_unfitted(name, fitted):
     """Models without covariate support refuse X; the neural ones refuse X that fit never saw."""
-    from tsrm.neural import WindowForecaster
+    from tsrm.forecasting.neural import WindowForecaster
 
     neural = isinstance(fitted[name], WindowForecaster)
     if not neural:

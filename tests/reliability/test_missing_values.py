@@ -9,11 +9,11 @@ import torch
 from reliability_helpers import NEURAL, hourly, trm
 
 from tsrm.exceptions import MissingValuesError
-from tsrm.forecasting.module import TSTRMLightning
-from tsrm.forecasting.network import TSTRMNetwork
-from tsrm.neural.data import fill_missing
-from tsrm.neural.module import PointForecastModule
-from tsrm.timeseries import WindowDataset
+from tsrm.forecasting.models.trm.lightning_module import TSTRMLightning
+from tsrm.forecasting.models.trm.module import TSTRMNetwork
+from tsrm.forecasting.neural.data import fill_missing
+from tsrm.forecasting.neural.lightning_module import PointForecastModule
+from tsrm.forecasting.series import WindowDataset
 
 
 def _gappy(n: int = 400, fraction: float = 0.1, seed: int = 3) -> pd.Series:
@@ -71,7 +71,7 @@ def test_masked_targets_do_not_change_loss_or_gradients(kind, module_cls):
     if module_cls == "point":
         module = PointForecastModule(torch.nn.Linear(12, 4), loss=kind)
     else:
-        from tsrm.forecasting.config import NetworkConfig
+        from tsrm.forecasting.models.trm.config import NetworkConfig
 
         cfg = NetworkConfig(lookback=12, horizon=4, hidden_dim=8, patch_len=4, stride=4)
         module = TSTRMLightning(TSTRMNetwork(cfg), loss=kind)
@@ -93,7 +93,7 @@ def test_masked_targets_do_not_change_loss_or_gradients(kind, module_cls):
     for a, b in zip(grads_a, grads_b, strict=True):
         assert torch.equal(a, b)
     if module_cls == "point":  # and it is the mean over observed values only
-        from tsrm.neural.module import pointwise_loss
+        from tsrm.forecasting.neural.lightning_module import pointwise_loss
 
         errors = pointwise_loss(kind, module.network(window)[..., None], target[..., None])
         expected = errors[mask.bool()].mean()

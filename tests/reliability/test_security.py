@@ -14,7 +14,7 @@ import torch
 from reliability_helpers import hourly, trm
 from safetensors.torch import load_file, save_file
 
-import tsrm.neural.serialization as serialization
+import tsrm.forecasting.neural.serialization as serialization
 from tsrm import TRMForecaster
 from tsrm.exceptions import ModelFileError
 

@@ -1,4 +1,4 @@
-"""Behaviour of :mod:`tsrm.timeseries.index`: regularity checks and future indices."""
+"""Behaviour of :mod:`tsrm.forecasting.series.index`: regularity checks and future indices."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tsrm.exceptions import IrregularIndexError, TSRMInputError
-from tsrm.timeseries.index import TimeIndex, time_index_of
+from tsrm.forecasting.series.index import TimeIndex, time_index_of
 
 
 def _ts(*values, tz=None):

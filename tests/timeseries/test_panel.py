@@ -1,4 +1,4 @@
-"""Behaviour of :func:`tsrm.timeseries.to_panel` and :class:`Panel`."""
+"""Behaviour of :func:`tsrm.forecasting.series.to_panel` and :class:`Panel`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tsrm.exceptions import IrregularIndexError, MissingValuesError, TSRMInputError
-from tsrm.timeseries import Panel, to_panel
+from tsrm.forecasting.series import Panel, to_panel
 
 
 def _ts(*values, tz=None):

@@ -1,4 +1,4 @@
-"""Behaviour of :class:`tsrm.timeseries.WindowDataset` and :func:`count_windows`."""
+"""Behaviour of :class:`tsrm.forecasting.series.WindowDataset` and :func:`count_windows`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from tsrm.timeseries import WindowDataset, count_windows
-from tsrm.timeseries.windows import collate_batch
+from tsrm.forecasting.series import WindowDataset, count_windows
+from tsrm.forecasting.series.windows import collate_batch
 
 
 def _series(lengths: list[int]) -> list[np.ndarray]:
@@ -258,7 +258,7 @@ def test_permutation_matches_random_sampler_order(n):
     """The int32 permutation is RandomSampler's order, epoch after epoch."""
     from torch.utils.data import RandomSampler
 
-    from tsrm.timeseries.windows import Permutation
+    from tsrm.forecasting.series.windows import Permutation
 
     ours = Permutation(n, torch.Generator().manual_seed(3))
     theirs = RandomSampler(range(n), generator=torch.Generator().manual_seed(3))

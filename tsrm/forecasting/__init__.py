@@ -1,7 +1,12 @@
-"""The TS-TRM forecasting wing: network, Lightning module and the public estimator."""
+"""The forecasting wing: series handling, window-trained networks, baselines, evaluation.
 
-from tsrm.forecasting.config import NetworkConfig
-from tsrm.forecasting.estimator import ForecastTrace, TRMForecaster
-from tsrm.forecasting.network import TSTRMNetwork
+- :mod:`~tsrm.forecasting.base`: the estimator contract every forecaster follows;
+- :mod:`~tsrm.forecasting.series`: user data to panels, indices, windows, scaling, covariates;
+- :mod:`~tsrm.forecasting.neural`: what every window-trained network shares (estimator,
+  Lightning training, inference, save/load, ONNX, intervals);
+- :mod:`~tsrm.forecasting.models`: one folder per model family (``trm``, ``linear``,
+  ``transformer``, ``statistical``) and the name -> class registry;
+- :mod:`~tsrm.forecasting.datasets`, ``metrics``, ``backtesting``, ``plotting``, ``cli``.
 
-__all__ = ["ForecastTrace", "NetworkConfig", "TRMForecaster", "TSTRMNetwork"]
+The public estimators are importable from :mod:`tsrm` itself.
+"""

@@ -34,7 +34,7 @@ def _config(args: argparse.Namespace, **data_fields: Any) -> PuzzleConfig:
 
 
 def _params(args: argparse.Namespace) -> int:
-    from tsrm.puzzles.network import PuzzleTRM, count_parameters
+    from tsrm.puzzles.module import PuzzleTRM, count_parameters
 
     cfg = _config(args)
     print(f"preset={args.preset} params={count_parameters(PuzzleTRM(cfg))}")
@@ -94,7 +94,7 @@ def _devices(args: argparse.Namespace) -> dict[str, Any] | None:
 
 def _train(args: argparse.Namespace) -> int:
     from tsrm.puzzles.io import save_model
-    from tsrm.puzzles.network import count_parameters
+    from tsrm.puzzles.module import count_parameters
     from tsrm.puzzles.training import evaluate, train, trained_model
 
     data_dir = Path(args.data)

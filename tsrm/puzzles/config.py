@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any
+
+from tsrm._config import Config, check_int_fields
 
 
 @dataclass(frozen=True)
-class PuzzleConfig:
+class PuzzleConfig(Config):
     """Everything that defines a puzzle TRM network and its training recipe.
 
     Defaults are the paper's (REFERENCE.md section 1): hidden 512, 8 heads, 2
@@ -64,25 +66,11 @@ class PuzzleConfig:
     ema_decay: float = 0.999
 
     def __post_init__(self) -> None:
-        for name in (
-            "vocab_size",
-            "seq_len",
-            "n_puzzle_ids",
-            "hidden_dim",
-            "n_heads",
-            "n_layers",
-            "n_cycles",
-            "n_supervision",
-            "batch_size",
-            "multiple_of",
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-        for name in ("n_recursions", "prefix_len", "warmup_steps"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"{name} must be an integer >= 0, got {value!r}.")
+        positive = ("vocab_size", "seq_len", "n_puzzle_ids", "hidden_dim", "n_heads", "n_layers")
+        check_int_fields(
+            self, positive + ("n_cycles", "n_supervision", "batch_size", "multiple_of")
+        )
+        check_int_fields(self, ("n_recursions", "prefix_len", "warmup_steps"), minimum=0)
         if self.mixer not in ("attention", "mlp"):
             raise ValueError(f"mixer must be 'attention' or 'mlp', got {self.mixer!r}.")
         if self.mixer == "attention" and self.hidden_dim % self.n_heads:
@@ -98,20 +86,6 @@ class PuzzleConfig:
     def total_len(self) -> int:
         """Positions the network sees: prefix + puzzle."""
         return self.prefix_len + self.seq_len
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PuzzleConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"Unknown PuzzleConfig fields: {sorted(unknown)}.")
-        return cls(**data)
-
-    def with_(self, **changes: Any) -> PuzzleConfig:
-        return replace(self, **changes)
 
 
 # The paper's configurations. Sudoku: 9x9, tokens pad/blank/1-9 -> vocab 11, all

@@ -1,165 +1,129 @@
-"""Training of the puzzle TRM: streaming deep supervision, halting, EMA, optimiser."""
+"""The puzzle TRM network: token and puzzle embeddings, the shared 2-layer net, and heads."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 
-import lightning as L
 import torch
-import torch.nn.functional as F
-from torch import Tensor
+from torch import Tensor, nn
 
-from tsrm.core import EMA, draw_min_steps, halting_with_exploration
+from tsrm.core import HaltingHead, ReasoningNet, recurse, run_until_halted
 from tsrm.puzzles.config import PuzzleConfig
-from tsrm.puzzles.losses import exactly_right, stable_max_cross_entropy
-from tsrm.puzzles.network import PuzzleTRM
+from tsrm.puzzles.layers import Block, lecun_linear
 
 
-@dataclass
-class Carry:
-    """What each batch slot keeps between optimiser steps (TRM's streaming training).
+class Reasoner(ReasoningNet):
+    """The one tiny network shared by the latent and the answer update: a stack of blocks."""
 
-    A slot works on one puzzle for up to ``n_supervision`` optimiser steps, carrying
-    its ``(y, z)`` forward detached; when it halts, the next batch refills it.
+    def __init__(self, config: PuzzleConfig) -> None:
+        super().__init__()
+        self.blocks = nn.ModuleList(
+            Block(
+                config.hidden_dim,
+                config.total_len,
+                mixer=config.mixer,
+                n_heads=config.n_heads,
+                expansion=config.expansion,
+                rope_theta=config.rope_theta,
+                multiple_of=config.multiple_of,
+            )
+            for _ in range(config.n_layers)
+        )
+
+    def forward(self, h: Tensor) -> Tensor:
+        for block in self.blocks:
+            h = block(h)
+        return h
+
+
+class PuzzleTRM(nn.Module):
+    """Tiny Recursive Model for fixed-size puzzles (Sudoku, Maze, ARC).
+
+    ``x`` is the embedded puzzle (with its prefix), ``y`` the embedded answer and
+    ``z`` the latent reasoning state, all ``(batch, prefix_len + seq_len, hidden)``.
+    One supervision step is :func:`tsrm.core.recurse`; the answer is read from
+    ``y`` by a linear head, and the halting head reads ``y``'s first position.
     """
 
-    inputs: Tensor
-    labels: Tensor
-    puzzle_ids: Tensor
-    y: Tensor
-    z: Tensor
-    steps: Tensor
-    min_steps: Tensor
-    halted: Tensor
-
-    def state(self) -> dict[str, Tensor]:
-        return {k: v.detach().cpu() for k, v in vars(self).items()}
-
-
-class PuzzleTRMLightning(L.LightningModule):
-    """One optimiser step per supervision step; slots refill when their puzzle halts.
-
-    Parameters
-    ----------
-    config : PuzzleConfig
-        Network and training recipe.
-    seed : int
-        Seeds the exploration draws (their generator state is checkpointed).
-    """
-
-    def __init__(self, config: PuzzleConfig, seed: int = 0) -> None:
+    def __init__(self, config: PuzzleConfig) -> None:
         super().__init__()
         self.config = config
-        self.model = PuzzleTRM(config)
-        self.ema = EMA(self.model, config.ema_decay) if config.ema_decay > 0 else None
-        self.carry: Carry | None = None
-        self.explore_rng = torch.Generator().manual_seed(seed)
+        dim = config.hidden_dim
+        self.embed_scale = math.sqrt(dim)
+        self.token_embed = nn.Embedding(config.vocab_size, dim)
+        std = 1.0 / self.embed_scale  # scaled back up by sqrt(dim): unit-size inputs
+        nn.init.trunc_normal_(self.token_embed.weight, std=std, a=-2 * std, b=2 * std)
+        # One learned vector per puzzle id, zero at first: a new puzzle starts neutral.
+        self.puzzle_embed = nn.Embedding(config.n_puzzle_ids, dim) if config.prefix_len else None
+        if self.puzzle_embed is not None:
+            nn.init.zeros_(self.puzzle_embed.weight)
+        self.reasoner = Reasoner(config)
+        self.output_head = lecun_linear(dim, config.vocab_size)
+        self.halting_head = HaltingHead(dim, n_outputs=2, pool="first")
+        # Fixed random starting answer and latent state, broadcast to every position.
+        self.register_buffer("y_init", nn.init.trunc_normal_(torch.empty(dim), std=1.0, a=-2, b=2))
+        self.register_buffer("z_init", nn.init.trunc_normal_(torch.empty(dim), std=1.0, a=-2, b=2))
 
-    # -- the training step ---------------------------------------------------
-    def _refill(self, inputs: Tensor, labels: Tensor, puzzle_ids: Tensor) -> Carry:
-        """Put new puzzles into halted slots (all of them on the first step)."""
-        batch = inputs.shape[0]
-        c = self.carry
-        if c is None or c.inputs.shape[0] != batch:
-            zeros = torch.zeros(batch, dtype=torch.long, device=inputs.device)
-            halted = torch.ones(batch, dtype=torch.bool, device=inputs.device)
-            c = Carry(inputs, labels, puzzle_ids, None, None, zeros, zeros, halted)  # type: ignore[arg-type]
-        new = c.halted
-        inputs = torch.where(new[:, None], inputs, c.inputs)
-        labels = torch.where(new[:, None], labels, c.labels)
-        puzzle_ids = torch.where(new, puzzle_ids, c.puzzle_ids)
-        drawn = draw_min_steps(
-            batch, self.config.n_supervision, self.config.halt_exploration, self.explore_rng
-        ).to(inputs.device)
-        min_steps = torch.where(new, drawn, c.min_steps)
-        steps = torch.where(new, torch.zeros_like(c.steps), c.steps)
-        return Carry(inputs, labels, puzzle_ids, c.y, c.z, steps, min_steps, new)
+    # -- pieces --------------------------------------------------------------
+    def embed(self, inputs: Tensor, puzzle_ids: Tensor) -> Tensor:
+        """Token embeddings with the prefix in front: ``(batch, prefix + seq, hidden)``."""
+        tokens = self.token_embed(inputs)
+        prefix_len = self.config.prefix_len
+        if prefix_len:
+            prefix = tokens.new_zeros(tokens.shape[0], prefix_len, tokens.shape[-1])
+            prefix[:, 0] = self.puzzle_embed(puzzle_ids).to(tokens.dtype)
+            tokens = torch.cat([prefix, tokens], dim=1)
+        return self.embed_scale * tokens
 
-    def training_step(self, batch: tuple[Tensor, Tensor, Tensor], batch_idx: int) -> Tensor:
-        c = self._refill(*batch)
-        x = self.model.embed(c.inputs, c.puzzle_ids)
-        y0, z0 = self.model.initial_state(x)
-        if c.y is None:
-            y, z = y0, z0
+    def initial_state(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """The fixed starting ``(y, z)`` broadcast to ``x``'s shape."""
+        return self.y_init.to(x.dtype).expand_as(x), self.z_init.to(x.dtype).expand_as(x)
+
+    def step(self, x: Tensor, y: Tensor, z: Tensor) -> tuple[Tensor, Tensor]:
+        """One supervision step: T cycles of n latent updates and one answer update."""
+        return recurse(self.reasoner, x, y, z, n=self.config.n_recursions, T=self.config.n_cycles)
+
+    def logits(self, y: Tensor) -> Tensor:
+        """Token logits of the answer, prefix positions dropped: ``(batch, seq, vocab)``."""
+        return self.output_head(y[:, self.config.prefix_len :])
+
+    def halt_logit(self, y: Tensor) -> Tensor:
+        return self.halting_head(y)
+
+    # -- inference -----------------------------------------------------------
+    @torch.no_grad()
+    def solve(
+        self, inputs: Tensor, puzzle_ids: Tensor | None = None, *, halt: bool = False
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """Predict answers; return ``(tokens, steps_used, halt_logit)``.
+
+        ``halt=False`` runs all ``n_supervision`` steps (the official evaluation);
+        ``halt=True`` stops each puzzle at its first positive halting logit.
+        """
+        if puzzle_ids is None:
+            puzzle_ids = torch.zeros(inputs.shape[0], dtype=torch.long, device=inputs.device)
+        x = self.embed(inputs, puzzle_ids)
+        y, z = self.initial_state(x)
+        n_steps = self.config.n_supervision
+        if halt:
+            y, steps = run_until_halted(
+                self.reasoner,
+                x,
+                y.contiguous(),
+                z.contiguous(),
+                n=self.config.n_recursions,
+                T=self.config.n_cycles,
+                n_steps=n_steps,
+                halting_head=self.halting_head,
+            )
         else:
-            y = torch.where(c.halted[:, None, None], y0, c.y)
-            z = torch.where(c.halted[:, None, None], z0, c.z)
-        y, z = self.model.step(x, y, z)
+            for _ in range(n_steps):
+                y, z = self.step(x, y, z)
+            steps = torch.full((inputs.shape[0],), n_steps, dtype=torch.long)
+        return self.logits(y).argmax(-1), steps, self.halt_logit(y)
 
-        logits = self.model.logits(y)
-        halt_logit = self.model.halt_logit(y)
-        with torch.no_grad():
-            correct = exactly_right(logits.argmax(-1), c.labels)
-        answer_loss = stable_max_cross_entropy(logits, c.labels)
-        halt_loss = F.binary_cross_entropy_with_logits(halt_logit.float(), correct.float())
-        loss = answer_loss + self.config.halt_loss_weight * halt_loss
 
-        halted = halting_with_exploration(
-            halt_logit.detach(), c.steps, self.config.n_supervision, min_steps=c.min_steps
-        )
-        self.carry = Carry(
-            c.inputs, c.labels, c.puzzle_ids, y.detach(), z.detach(), c.steps + 1,
-            c.min_steps, halted,
-        )  # fmt: skip
-        self.log_dict(
-            {
-                "loss": answer_loss.detach().float(),
-                "halt_loss": halt_loss.detach(),
-                "exact": correct.float().mean(),
-                "halted": halted.float().mean(),
-            },
-            prog_bar=True,
-            on_step=True,
-            on_epoch=False,
-            batch_size=x.shape[0],
-        )
-        return loss
-
-    def optimizer_step(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().optimizer_step(*args, **kwargs)
-        # Here, not in on_train_batch_end: checkpoint callbacks run before that hook,
-        # and a checkpoint must hold the EMA of the weights it holds.
-        if self.ema is not None:
-            self.ema.update(self.model)
-
-    # -- optimiser -----------------------------------------------------------
-    def configure_optimizers(self):  # noqa: ANN201
-        cfg = self.config
-        embed = list(self.model.puzzle_embed.parameters()) if self.model.puzzle_embed else []
-        embed_ids = {id(p) for p in embed}
-        rest = [p for p in self.model.parameters() if id(p) not in embed_ids]
-        groups = [{"params": rest, "lr": cfg.learning_rate}]
-        if embed:
-            groups.append({"params": embed, "lr": cfg.puzzle_emb_lr})
-        optimizer = torch.optim.AdamW(groups, betas=(0.9, 0.95), weight_decay=cfg.weight_decay)
-        warmup = max(cfg.warmup_steps, 1)
-        scheduler = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda step: min(1.0, (step + 1) / warmup)
-        )
-        return {
-            "optimizer": optimizer,
-            "lr_scheduler": {"scheduler": scheduler, "interval": "step"},
-        }
-
-    # -- checkpoints: EMA, carry and exploration RNG travel with the weights --
-    def on_fit_start(self) -> None:
-        if self.ema is not None:
-            for k, v in self.ema.shadow.items():
-                self.ema.shadow[k] = v.to(self.device)
-        if self.carry is not None:
-            self.carry = Carry(**{k: v.to(self.device) for k, v in vars(self.carry).items()})
-
-    def on_save_checkpoint(self, checkpoint: dict) -> None:
-        if self.ema is not None:
-            checkpoint["ema"] = self.ema.state_dict()
-        checkpoint["explore_rng"] = self.explore_rng.get_state()
-        if self.carry is not None:
-            checkpoint["carry"] = self.carry.state()
-
-    def on_load_checkpoint(self, checkpoint: dict) -> None:
-        if self.ema is not None and "ema" in checkpoint:
-            self.ema.load_state_dict(checkpoint["ema"])
-        if "explore_rng" in checkpoint:
-            self.explore_rng.set_state(checkpoint["explore_rng"])
-        if "carry" in checkpoint:
-            self.carry = Carry(**checkpoint["carry"])
+def count_parameters(model: PuzzleTRM) -> int:
+    """Trainable parameters, puzzle embeddings excluded (the paper's convention)."""
+    excluded = {id(p) for p in model.puzzle_embed.parameters()} if model.puzzle_embed else set()
+    return sum(p.numel() for p in model.parameters() if id(p) not in excluded)

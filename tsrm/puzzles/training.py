@@ -13,11 +13,11 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Sampler, TensorDataset
 
+from tsrm._trainer import make_trainer, quiet_lightning
 from tsrm.puzzles.config import PuzzleConfig
+from tsrm.puzzles.lightning_module import PuzzleTRMLightning
 from tsrm.puzzles.losses import IGNORE_LABEL, exactly_right, token_accuracy
-from tsrm.puzzles.module import PuzzleTRMLightning
-from tsrm.puzzles.network import PuzzleTRM
-from tsrm.training import make_trainer, quiet_lightning
+from tsrm.puzzles.module import PuzzleTRM
 
 
 class PuzzleData(Protocol):

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from tsrm.puzzles.data._files import find_data_file
+from tsrm._files import find_data_file
 from tsrm.puzzles.data.puzzle_set import IGNORE_LABEL, PuzzleSet
 from tsrm.puzzles.data.transforms import dihedral, inverse_dihedral
 from tsrm.puzzles.data.voting import mean_per_task, pass_at_k

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tsrm.puzzles.data._files import find_data_file
+from tsrm._files import find_data_file
 from tsrm.puzzles.data.puzzle_set import PuzzleSet
 
 PAD_TOKEN = 0

@@ -1,0 +1,293 @@
+"""``tsrm fit``, ``predict``, ``export`` and ``bench``: forecasting from CSV files.
+
+``fit`` reads a CSV file (:func:`~tsrm.forecasting.datasets.read_series`), trains one neural
+forecaster and saves it to a model directory; ``predict`` loads that directory
+and writes the forecast as CSV; ``export`` writes it as an ONNX file; ``bench``
+backtests a few models on a CSV file and prints a table. User errors raise
+``ValueError`` / ``OSError`` subclasses, which ``tsrm.cli.main`` reports as one
+``tsrm: error: ...`` line, exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tsrm.exceptions import TSRMInputError
+from tsrm.forecasting.models import registry
+from tsrm.forecasting.models.registry import load_model
+from tsrm.forecasting.models.trm.config import PRESETS
+
+# How fit read its CSV, kept next to the model so that predict reads new history alike.
+READ_OPTIONS_FILE = "tsrm-cli.json"
+READ_OPTIONS = ("date_column", "target", "id_column", "sep")
+
+
+# -- shared helpers ---------------------------------------------------------------------------
+def _add_read_options(parser: argparse.ArgumentParser, defaults_from: str) -> None:
+    group = parser.add_argument_group(f"reading the CSV file ({defaults_from})")
+    group.add_argument(
+        "--date-column", help="column of time stamps (default: detected, e.g. 'date' or 'ds')"
+    )
+    group.add_argument(
+        "--target",
+        nargs="+",
+        metavar="COLUMN",
+        help="value column(s) to forecast (default: every numeric column but date and id)",
+    )
+    group.add_argument(
+        "--id-column",
+        help="long format: the column naming the series of each row (one value column then)",
+    )
+    group.add_argument("--sep", help="field separator (default ',')")
+
+
+def _read_options(args: argparse.Namespace, stored: dict | None = None) -> dict[str, Any]:
+    """The reading options: those given on the command line, else ``stored`` ones."""
+    stored = stored or {}
+    return {
+        k: getattr(args, k) if getattr(args, k) is not None else stored.get(k) for k in READ_OPTIONS
+    }
+
+
+def _read_csv(path: str, options: dict[str, Any]):  # noqa: ANN202 - a DataFrame
+    from tsrm.forecasting.datasets.own import read_series
+
+    kwargs = {"sep": options["sep"]} if options.get("sep") else {}
+    try:
+        return read_series(
+            path,
+            date_column=options.get("date_column"),
+            value_columns=options.get("target"),
+            id_column=options.get("id_column"),
+            **kwargs,
+        )
+    except TSRMInputError as err:  # name the command-line flags, not read_series' arguments
+        text = str(err)
+        for argument, flag in _FLAGS.items():
+            text = text.replace(f"{argument}=", f"{flag} ").replace(argument, flag)
+        raise type(err)(text.replace("sep=", "--sep ")) from None
+
+
+_FLAGS = {"value_columns": "--target", "date_column": "--date-column", "id_column": "--id-column"}
+
+
+def _check_positive(value: int | None, flag: str) -> None:
+    if value is not None and value < 1:
+        raise TSRMInputError(f"{flag} must be a positive integer, got {value}.")
+
+
+def _write_csv(frame, out: str | None) -> None:  # noqa: ANN001 - a DataFrame
+    import pandas as pd
+
+    long = "unique_id" in frame.columns and "ds" in frame.columns
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    text = frame.to_csv(index=not long)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        Path(out).write_text(text, encoding="utf-8")
+
+
+# -- fit --------------------------------------------------------------------------------------
+def _fit(args: argparse.Namespace) -> int:
+    for flag in ("horizon", "lookback", "max_epochs"):
+        _check_positive(getattr(args, flag), "--" + flag.replace("_", "-"))
+    if args.preset is not None and args.model != "trm":
+        raise TSRMInputError(f"--preset applies to --model trm only, not {args.model!r}.")
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise TSRMInputError(f"--out {args.out} is a file; pass a directory for the model.")
+    options = _read_options(args)
+    data = _read_csv(args.data, options)
+    settings: dict[str, Any] = {"random_state": args.seed, "verbose": args.verbose}
+    for name in ("horizon", "lookback", "max_epochs", "preset", "validation_size"):
+        if getattr(args, name) is not None:
+            settings[name] = getattr(args, name)
+    if settings.get("validation_size", 0) >= 1:  # a number of steps
+        settings["validation_size"] = int(settings["validation_size"])
+    model = registry.model_class(args.model)(**settings)
+    start = time.perf_counter()
+    model.fit(data)
+    seconds = time.perf_counter() - start
+    out = model.save(args.out)
+    (out / READ_OPTIONS_FILE).write_text(json.dumps(options, indent=2), encoding="utf-8")
+    n_series = model.context_.n_series
+    print(
+        f"fitted {type(model).__name__} ({model.n_params_:,} parameters, lookback "
+        f"{model.lookback}, horizon {model.horizon}) on {n_series} series in {seconds:.1f} s; "
+        f"saved to {out}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+# -- predict ----------------------------------------------------------------------------------
+def _predict(args: argparse.Namespace) -> int:
+    _check_positive(args.h, "--h")
+    model = load_model(args.model_dir)
+    if args.data is None:
+        forecast = model.predict(h=args.h)
+    else:
+        stored_file = Path(args.model_dir) / READ_OPTIONS_FILE
+        stored = (
+            json.loads(stored_file.read_text(encoding="utf-8")) if stored_file.is_file() else {}
+        )
+        history = _read_csv(args.data, _read_options(args, stored))
+        forecast = model.predict(h=args.h, y=history)
+    _write_csv(forecast, args.out)
+    return 0
+
+
+# -- export -----------------------------------------------------------------------------------
+def _export(args: argparse.Namespace) -> int:
+    model = load_model(args.model_dir)
+    try:
+        path = model.export_onnx(args.out, opset=args.opset, quantize=args.int8)
+    except ImportError as err:  # the onnx extra is missing: the user's to install
+        raise TSRMInputError(str(err)) from None
+    print(
+        f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB): input 'window' float32 "
+        f"(batch, {model.lookback}) raw values, output 'forecast' float32 "
+        f"(batch, {model.horizon})",
+        file=sys.stderr,
+    )
+    return 0
+
+
+# -- bench ------------------------------------------------------------------------------------
+def _bench(args: argparse.Namespace) -> int:
+    from tsrm import DLinear, Naive, SeasonalNaive
+    from tsrm.forecasting.backtesting import backtest
+
+    for flag in ("horizon", "lookback", "max_epochs", "windows", "season_length"):
+        _check_positive(getattr(args, flag), "--" + flag.replace("_", "-"))
+    data = _read_csv(args.data, _read_options(args))
+    h, lookback, epochs, seed = args.horizon, args.lookback, args.max_epochs, args.seed
+    neural = {"lookback": lookback, "max_epochs": epochs, "random_state": seed, "verbose": False}
+    models = {
+        "TS-TRM": registry.model_class("trm")(horizon=h, **neural),
+        "TS-TRM sketch": registry.model_class("trm")(horizon=h, preset="sketch", **neural),
+        "DLinear": DLinear(horizon=h, **neural),
+        f"SeasonalNaive({args.season_length})": SeasonalNaive(
+            horizon=h, season_length=args.season_length
+        ),
+        "Naive": Naive(horizon=h),
+    }
+    print(
+        f"backtest: the last {args.windows} windows of {h} steps of every series, one model fit "
+        f"on the history before them, seed {seed}; MASE scaled by the seasonal naive "
+        f"(m={args.season_length}) on that history. One split and one seed: a quick look, not a "
+        "benchmark (see benchmarks/ in the repository for those).",
+        flush=True,
+    )
+    print(f"{'model':<22} {'MAE':>10} {'RMSE':>10} {'MASE':>8} {'seconds':>8}", flush=True)
+    for name, model in models.items():
+        start = time.perf_counter()
+        result = backtest(
+            model,
+            data,
+            horizon=h,
+            n_windows=args.windows,
+            metrics=("mae", "rmse", "mase"),
+            season_length=args.season_length,
+        )
+        score = result.summary()
+        print(
+            f"{name:<22} {score['mae']:>10.4g} {score['rmse']:>10.4g} {score['mase']:>8.3f} "
+            f"{time.perf_counter() - start:>8.1f}",
+            flush=True,
+        )
+    return 0
+
+
+# -- parsers ----------------------------------------------------------------------------------
+def add_parsers(sub: Any) -> None:
+    """Add ``fit``, ``predict``, ``export`` and ``bench`` to the ``tsrm`` subcommands ``sub``."""
+    fit = sub.add_parser(
+        "fit",
+        help="train a forecaster on a CSV file and save it to a model directory",
+        description="Train a forecaster on the series of a CSV file (wide: a date column and "
+        "one column per series; long: --id-column) and save it to a model directory "
+        "(config.json + model.safetensors) for 'tsrm predict'.",
+    )
+    fit.add_argument("data", help="CSV file of the history")
+    fit.add_argument("--out", "-o", required=True, help="model directory to write")
+    fit.add_argument(
+        "--model", choices=sorted(registry.NEURAL), default="trm", help="(default trm)"
+    )
+    fit.add_argument(
+        "--preset", choices=sorted(PRESETS), help="TS-TRM preset (--model trm; default default)"
+    )
+    fit.add_argument("--horizon", type=int, help="steps forecast at once (default 24)")
+    fit.add_argument(
+        "--lookback", type=int, help="past values each forecast sees (default: the model's)"
+    )
+    fit.add_argument(
+        "--max-epochs", type=int, help="training epochs at most (default: the model's)"
+    )
+    fit.add_argument(
+        "--validation-size",
+        type=float,
+        help="tail of each series held out for early stopping: a fraction below 1, a number "
+        "of steps, or 0 for none (default 0.2)",
+    )
+    fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    fit.add_argument("--verbose", action="store_true", help="show training progress")
+    _add_read_options(fit, "the choices are stored with the model for 'tsrm predict'")
+    fit.set_defaults(func=_fit)
+
+    predict = sub.add_parser(
+        "predict",
+        help="forecast with a saved model; CSV out",
+        description="Forecast with a model directory from 'tsrm fit'. Without DATA, continue "
+        "the series the model was fitted on; with DATA, forecast from that history instead (its "
+        "last lookback values per series; no refit). Writes CSV: the date column and one column "
+        "per series, or unique_id, ds, y for long data.",
+    )
+    predict.add_argument("model_dir", help="model directory written by 'tsrm fit'")
+    predict.add_argument("data", nargs="?", help="CSV file of new history (optional)")
+    predict.add_argument("--h", type=int, help="steps to forecast (default: the model's horizon)")
+    predict.add_argument("--out", "-o", help="CSV file to write (default: standard output)")
+    _add_read_options(predict, "default: as given to 'tsrm fit'")
+    predict.set_defaults(func=_predict)
+
+    export = sub.add_parser(
+        "export",
+        help="write a saved model as one ONNX file (onnxruntime + numpy to run it)",
+        description="Export a model directory from 'tsrm fit' to ONNX: per-window scaling, the "
+        "network with every refinement step, and un-scaling in one graph. Input 'window': "
+        "float32 (batch, lookback), the last lookback raw values of each series; output "
+        "'forecast': float32 (batch, horizon). Exporting needs pip install \"tsrm[onnx]\"; "
+        "running the file needs only onnxruntime and numpy.",
+    )
+    export.add_argument("model_dir", help="model directory written by 'tsrm fit'")
+    export.add_argument("out", help="ONNX file to write")
+    export.add_argument("--int8", action="store_true", help="int8 dynamic quantisation")
+    export.add_argument("--opset", type=int, help="ONNX opset, 18 or newer (default: torch's)")
+    export.set_defaults(func=_export)
+
+    bench = sub.add_parser(
+        "bench",
+        help="quick backtest of TS-TRM and baselines on a CSV file",
+        description="Backtest TS-TRM (default and sketch presets), DLinear, seasonal naive and "
+        "naive on the series of a CSV file: each model is fitted once on the history before the "
+        "last --windows windows and forecasts each of them; prints mean MAE, RMSE, MASE and "
+        "seconds. A quick look on your data; the reproducible benchmarks (ETT, M4, latency, "
+        "ONNX) are the scripts in the repository's benchmarks/ folder.",
+    )
+    bench.add_argument("data", help="CSV file of the series")
+    bench.add_argument("--horizon", type=int, default=24, help="steps per window (default 24)")
+    bench.add_argument("--lookback", type=int, default=96, help="neural models' (default 96)")
+    bench.add_argument("--windows", type=int, default=2, help="backtest windows (default 2)")
+    bench.add_argument(
+        "--season-length", type=int, default=1, help="seasonal period, e.g. 24 (default 1)"
+    )
+    bench.add_argument("--max-epochs", type=int, default=20, help="neural models' (default 20)")
+    bench.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_read_options(bench, "as for 'tsrm fit'")
+    bench.set_defaults(func=_bench)

@@ -1,0 +1,1 @@
+"""DLinear and NLinear: one linear layer over the look-back window."""

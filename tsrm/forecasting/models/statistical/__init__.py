@@ -1,0 +1,1 @@
+"""Classical baselines: naive forecasts and statsmodels' ARIMA, ETS and Theta."""

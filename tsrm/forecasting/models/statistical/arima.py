@@ -1,0 +1,96 @@
+"""(Seasonal) ARIMA through statsmodels' SARIMAX, one model per series."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tsrm.exceptions import SeriesTooShortError
+from tsrm.forecasting.models.statistical._history import HistoryForecaster
+from tsrm.forecasting.models.statistical._statsmodels import (
+    check_same_series,
+    finite_forecast,
+    fit_each,
+    statsmodels_quiet,
+)
+from tsrm.forecasting.series import Panel
+
+
+class SARIMAXForecaster(HistoryForecaster):
+    """Shared part of :class:`ARIMA` and :class:`AutoARIMA`: one SARIMAX result per series.
+
+    Subclasses fill ``results_`` (statsmodels results of full, non-differenced
+    SARIMAX models) in ``_fit``.
+    """
+
+    def _predict(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+        name = type(self).__name__
+        if new_data:
+            check_same_series(panel, len(self.results_), name)
+        out = np.empty((panel.n_series, h))
+        with statsmodels_quiet():
+            for i, (res, sid) in enumerate(zip(self.results_, panel.ids, strict=True)):
+                if new_data:  # fitted parameters, new data: filtering only, no refit
+                    res = res.apply(panel.values[i])
+                out[i] = finite_forecast(res.forecast(h), sid, name)
+        return out
+
+
+class ARIMA(SARIMAXForecaster):
+    """ARIMA(p, d, q)(P, D, Q, m) fitted by maximum likelihood (statsmodels SARIMAX).
+
+    One model is fitted per series at ``fit``: an ARIMA(2,1,2) on a 1,000-point
+    hourly series took 0.2-0.35 s (measured on this project's 2-core machine,
+    shared with another job); seasonal orders with m = 24 take several seconds
+    (5 s for (1,0,1)(1,1,1,24)). ``predict(y=...)``
+    re-applies the fitted parameters to the new history of the same number of
+    series, without refitting. A series whose fit fails raises
+    :class:`~tsrm.exceptions.FitFailedError` naming it. For a searched order,
+    see :class:`~tsrm.forecasting.models.AutoARIMA`.
+
+    Parameters
+    ----------
+    horizon : int, default 24
+    order : tuple of 3 int, default (1, 1, 1)
+    seasonal_order : tuple of 4 int, default (0, 0, 0, 0)
+    trend : str or None
+        statsmodels trend term (``"c"``, ``"t"``, ``"ct"``) or None.
+    """
+
+    def __init__(
+        self,
+        horizon: int = 24,
+        order: tuple[int, int, int] = (1, 1, 1),
+        seasonal_order: tuple[int, int, int, int] = (0, 0, 0, 0),
+        trend: str | None = None,
+    ) -> None:
+        self.horizon = horizon
+        self.order = order
+        self.seasonal_order = seasonal_order
+        self.trend = trend
+
+    def _model(self, values: np.ndarray):
+        from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+        return SARIMAX(
+            values,
+            order=tuple(self.order),
+            seasonal_order=tuple(self.seasonal_order),
+            trend=self.trend,
+        )
+
+    def _min_length(self) -> int:
+        p, d, q = self.order
+        P, D, Q, m = self.seasonal_order
+        return max(p + d + q, (P + D + Q) * m + d + D * m) + 2
+
+    def _fit(self, panel: Panel) -> None:
+        super()._fit(panel)
+        for sid, values in zip(panel.ids, panel.values, strict=True):
+            if len(values) < self._min_length():
+                raise SeriesTooShortError(
+                    f"Series {sid!r} has {len(values)} points; ARIMA{tuple(self.order)}"
+                    f"{tuple(self.seasonal_order)} needs at least {self._min_length()}."
+                )
+        self.results_ = fit_each(
+            panel, lambda values, sid: self._model(values).fit(disp=False), "ARIMA"
+        )

@@ -1,0 +1,55 @@
+"""Naive and seasonal naive forecasts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tsrm.exceptions import SeriesTooShortError
+from tsrm.forecasting.base import check_positive_int
+from tsrm.forecasting.models.statistical._history import HistoryForecaster
+from tsrm.forecasting.series import Panel
+
+
+class SeasonalNaive(HistoryForecaster):
+    """Repeat the last observed season: ``y[t + k] = y[t + k - m * ceil(k / m)]``.
+
+    Parameters
+    ----------
+    horizon : int, default 24
+        Default number of steps ``predict`` returns.
+    season_length : int, default 1
+        Seasonal period ``m``; 1 gives the naive (last value) forecast.
+    """
+
+    def __init__(self, horizon: int = 24, season_length: int = 1) -> None:
+        self.horizon = horizon
+        self.season_length = season_length
+
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        check_positive_int(self._period(), "season_length")
+
+    def _period(self) -> int:
+        return self.season_length
+
+    def _predict(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+        m = self._period()
+        out = np.empty((panel.n_series, h))
+        for i, (sid, values) in enumerate(zip(panel.ids, panel.values, strict=True)):
+            if len(values) < m:
+                raise SeriesTooShortError(
+                    f"Series {sid!r} has {len(values)} points, fewer than one season "
+                    f"(season_length={m}); pass a longer history."
+                )
+            out[i] = np.resize(values[-m:], h)
+        return out
+
+
+class Naive(SeasonalNaive):
+    """Last observed value, repeated."""
+
+    def __init__(self, horizon: int = 24) -> None:
+        self.horizon = horizon
+
+    def _period(self) -> int:
+        return 1

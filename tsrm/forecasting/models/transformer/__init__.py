@@ -1,0 +1,1 @@
+"""PatchTST and a plain Transformer encoder over look-back patches."""

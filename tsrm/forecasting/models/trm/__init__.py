@@ -1,0 +1,1 @@
+"""TS-TRM: the tiny recursive network, its training, and :class:`~tsrm.TRMForecaster`."""

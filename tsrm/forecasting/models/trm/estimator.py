@@ -1,0 +1,304 @@
+"""``TRMForecaster``: the scikit-learn-style public face of TS-TRM.
+
+Training, prediction and save/load are those of every window forecaster
+(:class:`~tsrm.forecasting.neural.WindowForecaster`); this module adds what is TS-TRM's own:
+the presets and network settings, its LightningModule, and forecast traces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from tsrm.exceptions import TSRMInputError
+from tsrm.forecasting.base import check_positive_int
+from tsrm.forecasting.models.trm.config import NetworkConfig, preset_settings
+from tsrm.forecasting.models.trm.lightning_module import TSTRMLightning
+from tsrm.forecasting.models.trm.module import EveryStepHalting, TSTRMNetwork
+from tsrm.forecasting.neural import WindowForecaster
+
+# Constructor arguments that map one-to-one onto NetworkConfig fields.
+_NETWORK_ARGS = (
+    "hidden_dim",
+    "n_recursions",
+    "n_cycles",
+    "n_supervision",
+    "patch_len",
+    "stride",
+    "mixer",
+    "dropout",
+    "halting",
+)
+
+
+@dataclass
+class ForecastTrace:
+    """Forecasts after each supervision step, as returned by ``predict(return_trace=True)``.
+
+    Attributes
+    ----------
+    steps : list
+        The forecast after supervision step 1, 2, ... (same kind as the forecast).
+    halted_at : np.ndarray or None
+        Per series, the step at which the halting head stopped it (1-based), or
+        ``None`` when the model has no halting head.
+    """
+
+    steps: list
+    halted_at: np.ndarray | None
+
+
+class TRMForecaster(WindowForecaster):
+    """Tiny Recursive Model forecaster (TS-TRM).
+
+    One tiny 2-layer network refines a latent state ``z`` and a forecast ``y``
+    from an embedded look-back window ``x``, trained with deep supervision.
+    Series are modelled channel-independently: one set of weights for all.
+
+    Parameters
+    ----------
+    horizon : int, default 24
+        Steps the network forecasts at once.
+    lookback : int, default 96
+        Past values each forecast sees.
+    preset : {"default", "sketch", "trm-depth"}, default "default"
+        Named network settings; explicit arguments below override them.
+        ``"sketch"`` is the original TS-TRM sketch (hidden 64, reasoner
+        ``Linear(3d, d)``-SiLU-``Linear(d, 2d)``, N_sup 3, n 6).
+    hidden_dim, n_recursions, n_cycles, n_supervision : int or None
+        Token width ``d``; TRM's ``n`` (latent updates per cycle), ``T`` (cycles
+        per supervision step) and ``N_sup``. ``None`` takes the preset's value.
+    patch_len, stride : int or None
+        Look-back patching. ``mixer`` : {"mlp", "attention", "sketch"} or None.
+    dropout : float or None
+        Dropout in the shared network.
+    halting : bool or None
+        Learn a halting head; at inference each window stops at its own step.
+    network_kwargs : dict or None
+        Any other :class:`~tsrm.forecasting.models.trm.config.NetworkConfig` field
+        (``expansion``, ``n_heads``, ``out_patch_len``, ``revin``).
+    max_epochs : int, default 30
+    batch_size : int, default 256
+    learning_rate : float, default 1e-3
+    weight_decay : float, default 0.0
+    loss : {"mse", "mae", "huber"}, default "mse"
+    quantiles : sequence of float or None, default None
+        Quantile levels in (0, 1) to forecast besides the median (0.5 is always
+        added), e.g. ``(0.1, 0.9)``: the readout then gives one horizon per
+        level, all refined from the same answer state ``y``, trained with the
+        pinball loss (``loss`` is not used); ``predict`` returns the median and
+        :meth:`predict_quantiles` the levels. ``None``: a point forecaster
+        (``predict_quantiles`` then derives quantiles from the validation errors).
+    validation_size : float or int, default 0.2
+        Tail of each series held out for early stopping: a fraction of its
+        length or a number of steps (at least ``horizon``). 0 disables
+        validation: training runs ``max_epochs`` and keeps the last weights.
+    patience : int, default 5
+        Epochs without validation improvement before stopping; the best
+        weights are restored.
+    ema_decay : float or None
+        Evaluate and keep an exponential moving average of the weights.
+    scaling : bool, default True
+        Standardise each series with its training-part mean and std.
+    missing : {"mask", "error"}, default "mask"
+        NaN in ``y``: ``"mask"`` leaves missing targets out of the loss and
+        fills missing inputs with the last observed value (see
+        :class:`~tsrm.forecasting.neural.WindowForecaster`); ``"error"`` rejects them.
+    random_state : int or None, default 0
+        Seed; the same seed, data and machine give the same forecast.
+    trainer_kwargs : dict or None
+        Passed to ``lightning.Trainer`` (e.g. ``{"accelerator": "gpu"}``).
+    verbose : bool, default True
+        Progress bar (only on a terminal) and Lightning's messages.
+    calendar_features : bool or tuple of str, default False
+        Sin/cos calendar covariates from the index (e.g. ``("hour", "dayofweek")``;
+        True: hour, day of week, month); see :class:`~tsrm.forecasting.neural.WindowForecaster`.
+    past_covariates : tuple of str or None, default None
+        Columns of ``X`` observed only up to the forecast origin; the model reads
+        their look-back window. See :class:`~tsrm.forecasting.neural.WindowForecaster`.
+
+    Attributes
+    ----------
+    network_ : TSTRMNetwork
+    config_ : NetworkConfig
+    n_params_ : int
+    history_ : dict
+        ``train_loss`` and ``val_loss`` per epoch, ``best_epoch``, ``fit_seconds``.
+    context_ : Panel
+        The last ``lookback`` values of each fitted series (what ``predict()`` continues).
+    """
+
+    _config_class = NetworkConfig
+    _file_format = "tsrm.TRMForecaster"  # what model files say; never change it
+
+    def __init__(
+        self,
+        horizon: int = 24,
+        lookback: int = 96,
+        preset: str = "default",
+        hidden_dim: int | None = None,
+        n_recursions: int | None = None,
+        n_cycles: int | None = None,
+        n_supervision: int | None = None,
+        patch_len: int | None = None,
+        stride: int | None = None,
+        mixer: str | None = None,
+        dropout: float | None = None,
+        halting: bool | None = None,
+        network_kwargs: dict | None = None,
+        max_epochs: int = 30,
+        batch_size: int = 256,
+        learning_rate: float = 1e-3,
+        weight_decay: float = 0.0,
+        loss: str = "mse",
+        quantiles: tuple[float, ...] | None = None,
+        validation_size: float | int = 0.2,
+        patience: int = 5,
+        ema_decay: float | None = None,
+        scaling: bool = True,
+        missing: str = "mask",
+        random_state: int | None = 0,
+        trainer_kwargs: dict | None = None,
+        verbose: bool = True,
+        calendar_features: bool | tuple[str, ...] = False,
+        past_covariates: tuple[str, ...] | None = None,
+    ) -> None:
+        self.horizon = horizon
+        self.lookback = lookback
+        self.preset = preset
+        self.hidden_dim = hidden_dim
+        self.n_recursions = n_recursions
+        self.n_cycles = n_cycles
+        self.n_supervision = n_supervision
+        self.patch_len = patch_len
+        self.stride = stride
+        self.mixer = mixer
+        self.dropout = dropout
+        self.halting = halting
+        self.network_kwargs = network_kwargs
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.loss = loss
+        self.quantiles = quantiles
+        self.validation_size = validation_size
+        self.patience = patience
+        self.ema_decay = ema_decay
+        self.scaling = scaling
+        self.missing = missing
+        self.random_state = random_state
+        self.trainer_kwargs = trainer_kwargs
+        self.verbose = verbose
+        self.calendar_features = calendar_features
+        self.past_covariates = past_covariates
+
+    # -- configuration --------------------------------------------------------
+    def _network_config(self) -> NetworkConfig:
+        lookback = check_positive_int(self.lookback, "lookback")
+        horizon = check_positive_int(self.horizon, "horizon")
+        try:
+            settings = preset_settings(self.preset, lookback, horizon)
+            settings.update(
+                {k: getattr(self, k) for k in _NETWORK_ARGS if getattr(self, k) is not None}
+            )
+            settings.update(self.network_kwargs or {})
+            return NetworkConfig(lookback=lookback, horizon=horizon, **settings)
+        except (TypeError, ValueError) as err:
+            raise TSRMInputError(f"Invalid network settings: {err}") from None
+
+    def _validate_params(self) -> None:
+        ema = self.ema_decay
+        if ema is not None and not (isinstance(ema, int | float) and 0 <= ema < 1):
+            raise TSRMInputError(f"ema_decay must be in [0, 1) or None, got {self.ema_decay!r}.")
+        super()._validate_params()
+
+    def _build_network(self, cfg: NetworkConfig) -> TSTRMNetwork:
+        return TSTRMNetwork(cfg)
+
+    def _build_module(self, network: TSTRMNetwork) -> TSTRMLightning:
+        return TSTRMLightning(
+            network,
+            self.learning_rate,
+            self.weight_decay,
+            self.loss,
+            ema_decay=self.ema_decay,
+            quantiles=self._quantile_levels(),
+        )
+
+    def _export_network(self) -> torch.nn.Module:
+        # Early halting drops finished windows from the batch (data-dependent shapes);
+        # the export runs every step for every window and keeps each one's halting step.
+        if self.network_.halting_head is not None:
+            return EveryStepHalting(self.network_).eval()
+        return self.network_
+
+    # -- predict --------------------------------------------------------------
+    def predict(
+        self,
+        h: int | None = None,
+        y: Any = None,
+        X: Any = None,
+        return_trace: bool = False,
+        *,
+        static: Any = None,
+    ) -> Any:
+        """Forecast ``h`` steps ahead.
+
+        Parameters
+        ----------
+        h : int, optional
+            Steps to forecast (default ``horizon``). Beyond ``horizon`` the
+            model feeds its own forecasts back as history, ``horizon`` steps at
+            a time; errors compound, so prefer training with a longer horizon.
+        y : Series, DataFrame or array, optional
+            New history to forecast from instead of the fitted data (no refit).
+            Only its last ``lookback`` values are used. A 2-D array of shape
+            ``(lookback, k)`` forecasts ``k`` windows in one vectorised call.
+        X : DataFrame, Series or ndarray, optional
+            Covariates of the ``h`` forecast steps, for a model fitted with ``X``
+            (see :meth:`WindowForecaster.fit`).
+        return_trace : bool, default False
+            Also return a :class:`ForecastTrace` with the forecast after each
+            supervision step (requires ``h <= horizon``).
+        static : DataFrame, optional
+            Static per-series features, for a model fitted with them (see
+            :meth:`WindowForecaster.fit`).
+
+        Returns
+        -------
+        forecast
+            Same kind as the input (Series, DataFrame, long DataFrame or
+            array) with the index continued into the future.
+        trace : ForecastTrace
+            Only when ``return_trace=True``.
+        """
+        forecast = super().predict(h=h, y=y, X=X, static=static)
+        if not return_trace:
+            return forecast
+        self._refuse_covariates("return_trace=True")
+        h = self.horizon if h is None else h
+        if h > self.horizon:
+            raise TSRMInputError(
+                f"return_trace=True needs h <= horizon ({self.horizon}), got h={h}."
+            )
+        panel = self.context_ if y is None else self._to_panel(y)
+        windows, mean, std = self._windows(panel, y is not None)
+        with torch.inference_mode():
+            steps = self.network_.supervised(torch.from_numpy(windows))
+            halted = None
+            if self.network_.halting_head is not None:
+                _, used = self.network_.forecast_with_steps(torch.from_numpy(windows))
+                halted = used.numpy()
+        outputs = [
+            panel.output(
+                self._pin_constant(
+                    self._point_output(f).double().numpy()[:, :h] * std + mean, panel
+                )
+            )
+            for f, _ in steps
+        ]
+        return forecast, ForecastTrace(outputs, halted)

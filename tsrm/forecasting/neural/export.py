@@ -1,0 +1,258 @@
+"""ONNX export of a fitted window forecaster: scaling, network and un-scaling in one graph.
+
+The exported graph has one input and one output:
+
+- ``window``: float32 ``(batch, lookback)``, the last ``lookback`` raw (unscaled)
+  values of each series, oldest first, no NaN;
+- ``forecast``: float32 ``(batch, horizon)``, the next ``horizon`` values on the
+  raw scale.
+
+Row ``i`` of ``forecast`` equals ``model.predict(y=window[i])`` (a history of exactly
+``lookback`` values): the graph standardises each window by its own mean and std
+(as ``predict(y=...)`` does for new data when ``scaling=True``), runs the network
+(its own normalisation, e.g. RevIN, and the whole recursion included), undoes the
+scaling and forecasts a constant window as its constant. The statistics and the
+un-scaling are computed in float64, the network in float32, as ``predict`` does.
+
+Only ``onnx`` and ``onnxruntime`` (the ``tsrm[onnx]`` extra, plus ``onnxscript``
+for the exporter) are needed to export; only ``onnxruntime`` and ``numpy`` to run
+the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import tempfile
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+from torch import Tensor, nn
+
+import tsrm
+from tsrm.exceptions import TSRMInputError
+
+if TYPE_CHECKING:
+    from tsrm.forecasting.neural.estimator import WindowForecaster
+
+INPUT_NAME, OUTPUT_NAME = "window", "forecast"
+MIN_OPSET = 18
+_EXTRA_HINT = 'ONNX export needs the onnx extra: pip install "tsrm[onnx]"'
+
+
+class ScaledForecast(nn.Module):
+    """What ``predict(y=window)`` computes for one window, as one traceable module.
+
+    Parameters
+    ----------
+    network : nn.Module
+        ``(batch, lookback) -> network output`` on scaled values, without
+        data-dependent shapes.
+    scaling : bool
+        Standardise each window by its own mean and std (the estimator's ``scaling``).
+    point : callable, optional
+        Network output -> ``(batch, horizon)`` point forecast (a quantile network's
+        median); default: the output itself.
+    """
+
+    def __init__(
+        self,
+        network: nn.Module,
+        scaling: bool,
+        point: Callable[[Tensor], Tensor] | None = None,
+    ) -> None:
+        super().__init__()
+        self.network = network
+        self.scaling = scaling
+        self.point = point
+
+    def forward(self, window: Tensor) -> Tensor:
+        w = window.double()
+        big = w.abs().amax(dim=1, keepdim=True)
+        one = torch.ones_like(big)
+        if (
+            self.scaling
+        ):  # tsrm.forecasting.neural.data.mean_std: population std, 1 for a flat window
+            mean = w.mean(dim=1, keepdim=True)
+            std = (w - mean).square().mean(dim=1, keepdim=True).sqrt()
+            std = torch.where(std > 1e-12 * big, std, one)
+        else:
+            mean, std = torch.zeros_like(big), one
+        output = self.network(((w - mean) / std).float())
+        if self.point is not None:
+            output = self.point(output)
+        forecast = output.double() * std + mean
+        # tsrm.forecasting.neural.data.is_flat: a constant window forecasts its constant.
+        unit = w / torch.where(big > 0, big, one)
+        flat = unit.amax(dim=1, keepdim=True) - unit.amin(dim=1, keepdim=True) <= 1e-12
+        return torch.where(flat, w[:, -1:], forecast).float()
+
+
+def _require_onnx(quantize: bool) -> None:
+    # torch.onnx.export(dynamo=True) with dynamic_shapes: torch 2.6 or newer.
+    if tuple(int(p) for p in torch.__version__.split("+")[0].split(".")[:2]) < (2, 6):
+        raise ImportError(f"ONNX export needs torch >= 2.6; this is torch {torch.__version__}.")
+    missing = []
+    for name in ("onnx", "onnxscript") + (("onnxruntime",) if quantize else ()):
+        try:
+            __import__(name)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        raise ImportError(f"{_EXTRA_HINT} ({' and '.join(missing)} not installed).")
+
+
+@contextlib.contextmanager
+def _quiet_exporter():
+    """Silence the exporter's notices (e.g. "torchvision is not installed") and warnings."""
+    logger = logging.getLogger("torch.onnx")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def export_onnx(
+    model: WindowForecaster, path: Path, *, opset: int | None = None, quantize: bool = False
+) -> Path:
+    """Write the fitted ``model`` as an ONNX file (see :meth:`WindowForecaster.export_onnx`)."""
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(
+        model,
+        msg=f"This {type(model).__name__} instance is not fitted yet; call 'fit' before "
+        "'export_onnx'.",
+    )
+    if opset is not None and (isinstance(opset, bool) or not isinstance(opset, int)):
+        raise TSRMInputError(f"opset must be an integer or None, got {opset!r}.")
+    if opset is not None and opset < MIN_OPSET:
+        raise TSRMInputError(
+            f"opset must be {MIN_OPSET} or newer (torch's ONNX exporter's oldest), got {opset}."
+        )
+    _require_onnx(quantize)
+    import onnx
+
+    cfg = model.config_
+    graph = ScaledForecast(model._export_network(), bool(model.scaling), model._point_output).eval()
+    # Three example windows: torch.export specialises a dimension of size 1 to a constant.
+    example = torch.randn(3, cfg.lookback)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The dynamo exporter (torch.export + onnxscript). The TorchScript exporter (dynamo=False,
+    # deprecated by torch) fails on TS-TRM's patching with a dynamic batch (Unfold of a tensor
+    # of unknown size) and writes a mis-shaped MatMul for the sketch preset. Python loops over
+    # fixed counts (the recursion, every supervision step) are unrolled into the graph.
+    with _quiet_exporter(), torch.no_grad():
+        program = torch.onnx.export(
+            graph,
+            (example,),
+            dynamo=True,
+            input_names=[INPUT_NAME],
+            output_names=[OUTPUT_NAME],
+            dynamic_shapes=({0: torch.export.Dim("batch")},),
+            opset_version=opset,
+            external_data=False,
+            verbose=False,
+        )
+    proto = program.model_proto
+    written = next(o.version for o in proto.opset_import if o.domain in ("", "ai.onnx"))
+    if opset is not None and written != opset:
+        raise TSRMInputError(f"The exporter wrote opset {written}, not the requested {opset}.")
+    _strip_debug_info(proto)
+    _share_equal_initializers(proto)
+    _set_metadata(proto, model, quantized=quantize)
+    if not quantize:
+        onnx.save(proto, str(path))
+        return path
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with tempfile.TemporaryDirectory() as tmp, _without_preprocess_advice():
+        fp32 = Path(tmp) / "fp32.onnx"
+        onnx.save(proto, str(fp32))
+        # int8 weights of the matrix multiplications; activations quantised on the fly.
+        quantize_dynamic(fp32, path, weight_type=QuantType.QInt8)
+    return path
+
+
+@contextlib.contextmanager
+def _without_preprocess_advice():
+    """Drop the quantiser's advice to pre-process the model: onnxruntime's pre-processing
+    (symbolic shape inference) fails on the exporter's dynamic batch dimension."""
+
+    def keep(record: logging.LogRecord) -> bool:
+        return "pre-processing before quantization" not in record.getMessage()
+
+    root = logging.getLogger()
+    root.addFilter(keep)
+    try:
+        yield
+    finally:
+        root.removeFilter(keep)
+
+
+def _strip_debug_info(proto) -> None:
+    """Drop the exporter's per-node debug records (Python stack traces naming local files):
+    they are most of a small model's file and say nothing the runtime needs."""
+    graph = proto.graph
+    for node in graph.node:
+        del node.metadata_props[:]
+        node.doc_string = ""
+    for value in (*graph.input, *graph.output, *graph.value_info, *graph.initializer):
+        del value.metadata_props[:]
+
+
+def _share_equal_initializers(proto) -> None:
+    """Keep one copy of each distinct constant.
+
+    The exporter's optimiser folds ``weight.T`` at every call of a shared layer, and the
+    unrolled recursion calls the reasoner's layers at every step: without this a default
+    TS-TRM file holds its MLP weights dozens of times over.
+    """
+    from onnx import numpy_helper
+
+    graph = proto.graph
+    first: dict[tuple, str] = {}
+    rename: dict[str, str] = {}
+    kept = []
+    for init in graph.initializer:
+        array = numpy_helper.to_array(init)
+        key = (init.data_type, tuple(init.dims), array.tobytes())
+        if key in first:
+            rename[init.name] = first[key]
+        else:
+            first[key] = init.name
+            kept.append(init)
+    if not rename:
+        return
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            if name in rename:
+                node.input[i] = rename[name]
+
+
+def _set_metadata(proto, model: WindowForecaster, *, quantized: bool) -> None:
+    """Record what the file holds, readable with ``onnxruntime`` alone (model metadata)."""
+    cfg = model.config_
+    meta = {
+        "tsrm_version": tsrm.__version__,
+        "estimator": type(model).__name__,
+        "lookback": str(cfg.lookback),
+        "horizon": str(cfg.horizon),
+        "scaling": "per-window mean/std" if model.scaling else "none",
+        "quantized": "int8-dynamic" if quantized else "no",
+    }
+    del proto.metadata_props[:]
+    for key, value in meta.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    proto.producer_name = "tsrm"
+    proto.producer_version = tsrm.__version__

@@ -1,6 +1,0 @@
-"""Model-agnostic handling of user series: input kinds, validation, indices, windows."""
-
-from tsrm.timeseries.panel import Panel, to_panel
-from tsrm.timeseries.windows import WindowDataset, count_windows
-
-__all__ = ["Panel", "WindowDataset", "count_windows", "to_panel"]
