@@ -15,17 +15,13 @@ Appends one row to benchmarks/results/etth1_first.csv and prints a RESULT line.
 from __future__ import annotations
 
 import argparse
-import ast
-import csv
-import datetime as dt
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-import torch
+from _harness import ResultsFile, machine, parse_value, today
 
 from tsrm import TRMForecaster
 from tsrm.forecasting.datasets import load_dataset, make_splits
@@ -33,14 +29,31 @@ from tsrm.forecasting.datasets import load_dataset, make_splits
 PUBLISHED = {  # (MSE, MAE) at L=336 (DLinear) and L=512 (PatchTST/64), REFERENCE.md section 3
     96: {"DLinear": (0.375, 0.399), "PatchTST/64": (0.370, 0.400)},
 }
+FIELDS = [
+    "date",
+    "dataset",
+    "lookback",
+    "horizon",
+    "model",
+    "mse",
+    "mae",
+    "params",
+    "epochs",
+    "best_epoch",
+    "best_val_mse",
+    "train_s",
+    "predict_ms_per_window",
+    "test_windows",
+    "seed",
+    "machine",
+    "command",
+]
+KEY = ["dataset", "lookback", "horizon", "model", "seed"]
 
 
 def _parse_setting(text: str) -> tuple[str, object]:
     key, _, value = text.partition("=")
-    try:
-        return key, ast.literal_eval(value)
-    except (ValueError, SyntaxError):
-        return key, value
+    return key, parse_value(value)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     mae = float(np.mean(np.abs(forecast - targets)))
 
     row = {
-        "date": dt.date.today().isoformat(),
+        "date": today(),
         "dataset": "ETTh1",
         "lookback": L,
         "horizon": H,
@@ -114,16 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         "predict_ms_per_window": round(1e3 * predict_s / len(targets), 4),
         "test_windows": len(targets),
         "seed": args.seed,
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}",
+        "machine": machine(),
         "command": "python benchmarks/etth1_first.py " + " ".join(argv or sys.argv[1:]),
     }
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    new = not args.results.exists()
-    with args.results.open("a", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(row))
-        if new:
-            writer.writeheader()
-        writer.writerow(row)
+    ResultsFile(args.results, FIELDS, KEY).append(row)
 
     print(
         f"RESULT dataset=ETTh1 horizon={H} lookback={L} model={row['model']} mse={mse:.4f} "

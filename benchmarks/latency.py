@@ -18,18 +18,31 @@ Appends rows to benchmarks/results/latency.csv.
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from _harness import ResultsFile, machine, today
 
 from tsrm import TRMForecaster
+
+FIELDS = [
+    "date",
+    "preset",
+    "lookback",
+    "horizon",
+    "params",
+    "threads",
+    "network_median_ms",
+    "network_p90_ms",
+    "predict_median_ms",
+    "predict_p90_ms",
+    "machine",
+    "command",
+]
+KEY = ["preset", "lookback", "horizon", "threads"]
 
 
 def _percentiles(fn, repeats: int) -> tuple[float, float]:
@@ -60,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(0)
     series = np.sin(np.arange(L + H + 400) / 8) + rng.normal(0, 0.1, L + H + 400)
     window = series[-L:]
-
+    results = ResultsFile(args.results, FIELDS, KEY)
     for preset in args.presets:
         model = TRMForecaster(
             horizon=H, lookback=L, preset=preset, max_epochs=1, validation_size=0, verbose=False
@@ -70,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             net_med, net_p90 = _percentiles(lambda m=model, x=x: m.network_(x), args.repeats)
         api_med, api_p90 = _percentiles(lambda m=model: m.predict(y=window), args.repeats)
         row = {
-            "date": dt.date.today().isoformat(),
+            "date": today(),
             "preset": preset,
             "lookback": L,
             "horizon": H,
@@ -80,16 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             "network_p90_ms": round(net_p90, 3),
             "predict_median_ms": round(api_med, 3),
             "predict_p90_ms": round(api_p90, 3),
-            "machine": f"{platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}",
+            "machine": machine(),
             "command": "python benchmarks/latency.py " + " ".join(argv or sys.argv[1:]),
         }
-        args.results.parent.mkdir(parents=True, exist_ok=True)
-        new = not args.results.exists()
-        with args.results.open("a", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(row))
-            if new:
-                writer.writeheader()
-            writer.writerow(row)
+        results.append(row)
         print(
             f"RESULT preset={preset} lookback={L} horizon={H} params={model.n_params_} "
             f"network_median_ms={net_med:.3f} network_p90_ms={net_p90:.3f} "

@@ -12,23 +12,32 @@ import pytest
 import torch
 
 from tsrm import TRMForecaster
+from tsrm.forecasting.models.registry import MODELS, model_class
 
 # The networks under test are tiny: on a small shared CPU, intra-op threads only
 # fight each other (a 320x32 matmul takes ~16 ms with 2 threads under load and
 # ~16 us with one). One thread keeps the suite fast and its timings stable.
 torch.set_num_threads(1)
 
-TINY = dict(
-    horizon=6,
-    lookback=24,
-    hidden_dim=16,
-    n_supervision=2,
-    n_recursions=1,
-    n_cycles=1,
-    max_epochs=2,
-    batch_size=64,
-    verbose=False,
-)
+_FIT = dict(horizon=6, lookback=24, max_epochs=2, batch_size=64, verbose=False)
+_ATTENTION = dict(d_model=8, n_heads=2, d_ff=16, n_layers=1, patch_len=8)
+#: Per registered model, settings that fit in well under a second on a CPU.
+TINY_SETTINGS: dict[str, dict] = {
+    "trm": dict(_FIT, hidden_dim=16, n_supervision=2, n_recursions=1, n_cycles=1),
+    "dlinear": dict(_FIT, kernel_size=5),
+    "nlinear": dict(_FIT),
+    "patchtst": dict(_FIT, **_ATTENTION, stride=4),
+    "transformer": dict(_FIT, **_ATTENTION),
+    "naive": dict(horizon=6),
+    "seasonal-naive": dict(horizon=6, season_length=12),
+    "naive2": dict(horizon=6, season_length=12),
+    "arima": dict(horizon=6, order=(1, 0, 0)),
+    "auto-arima": dict(horizon=6, max_p=1, max_q=1),
+    "ets": dict(horizon=6),
+    "theta": dict(horizon=6),
+}
+assert set(TINY_SETTINGS) == set(MODELS), "every registered model needs tiny settings"
+TINY = TINY_SETTINGS["trm"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -112,8 +121,9 @@ def make_long_frame(seed: int = 2) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def make_tiny_model(**kw) -> TRMForecaster:
-    return TRMForecaster(**{**TINY, **kw})
+def make_tiny_model(name: str = "trm", **overrides):
+    """An unfitted tiny model of registered ``name`` (default TS-TRM), settings overridden."""
+    return model_class(name)(**{**TINY_SETTINGS[name], **overrides})
 
 
 # -- fixtures -----------------------------------------------------------------
@@ -134,7 +144,7 @@ def long_frame() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def tiny_model():
-    """Factory: ``tiny_model(**overrides)`` -> an unfitted tiny TRMForecaster."""
+    """The tests' one model factory: ``tiny_model(name="trm", **overrides)`` -> unfitted."""
     return make_tiny_model
 
 

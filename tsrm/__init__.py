@@ -24,7 +24,7 @@ _F = "tsrm.forecasting"
 # public name -> the module that defines it
 _LAZY = {
     "TRMForecaster": f"{_F}.models.trm.estimator",
-    "ForecastTrace": f"{_F}.models.trm.estimator",
+    "ForecastTrace": f"{_F}.neural.inference",
     "Interval": f"{_F}.neural.probabilistic",
     **dict.fromkeys(("DLinear", "NLinear"), f"{_F}.models.linear.estimator"),
     **dict.fromkeys(("PatchTST", "TransformerForecaster"), f"{_F}.models.transformer.estimator"),

@@ -1,14 +1,18 @@
 """The contract every tsrm forecaster follows (TS-TRM and the baselines alike).
 
-Public :meth:`BaseForecaster.fit` / :meth:`BaseForecaster.predict` validate and
-convert inputs, then call the subclass's private ``_fit`` / ``_predict``, which
-see only a clean :class:`~tsrm.forecasting.series.Panel` and plain arrays.
+Public :meth:`BaseForecaster.fit` and :meth:`BaseForecaster.predict` are final: they
+validate and convert the inputs once, then call the subclass's private ``_fit`` /
+``_predict``, which see only a clean :class:`~tsrm.forecasting.series.Panel`, the
+:class:`Inputs` the user passed besides ``y``, and plain arrays. What a forecaster can
+do beyond ``fit(y)`` / ``predict(h)`` is declared in its :attr:`BaseForecaster._tags`.
 """
 
 from __future__ import annotations
 
 import numbers
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, final
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -16,6 +20,23 @@ from sklearn.utils.validation import check_is_fitted
 
 from tsrm.exceptions import NumericalRangeError, TSRMInputError
 from tsrm.forecasting.series import Panel, to_panel
+
+#: What a forecaster accepts besides ``y``, and how it reads ``y``.
+DEFAULT_TAGS: dict[str, bool] = {
+    "covariates": False,  # X (and static) in fit and predict
+    "checkpoint": False,  # fit(..., checkpoint_dir=...)
+    "trace": False,  # predict(..., return_trace=True)
+    "fit_keeps_float32": False,  # _fit reads float32 panels itself (no float64 copy)
+}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What ``fit`` / ``predict`` got besides ``y`` (None: not given)."""
+
+    X: Any = None
+    static: Any = None
+    checkpoint_dir: Path | None = None
 
 
 def check_positive_int(value: Any, name: str) -> int:
@@ -37,65 +58,115 @@ def check_finite_forecast(forecasts: np.ndarray, model: Any) -> None:
         )
 
 
-def reject_exogenous(X: Any) -> None:
-    if X is not None:
-        raise TSRMInputError(
-            "Exogenous variables (X) are not supported by this forecaster yet; call it with X=None."
-        )
-
-
 class BaseForecaster(BaseEstimator):
     """Base class: ``fit(y)`` then ``predict(h)``; inputs in, the same kind out.
 
-    Subclasses implement ``_fit(panel)`` and ``_predict(panel, h, refit_free)``
-    returning an ``(n_series, h)`` array, and set :attr:`horizon`.
+    Subclasses implement ``_fit(panel, inputs)`` and ``_predict(panel, h, new_data,
+    inputs)`` returning an ``(n_series, h)`` array, ``_fitted_panel()`` (what
+    ``predict()`` continues; default ``history_``), and set :attr:`horizon`. A
+    forecaster with the ``"trace"`` tag implements ``_predict_trace``.
     """
 
     horizon: int
-    #: Whether ``_fit`` accepts float32 panel values (it converts each series to float64
-    #: itself), so that fitting on float32 data needs no float64 copy of it.
-    _fit_keeps_float32: ClassVar[bool] = False
+    _tags: ClassVar[dict[str, bool]] = DEFAULT_TAGS
 
-    def fit(self, y: Any, X: Any = None) -> BaseForecaster:
-        """Fit to ``y`` (Series, wide or long DataFrame, or numpy); returns ``self``."""
-        reject_exogenous(X)
+    @final
+    def fit(
+        self, y: Any, X: Any = None, *, static: Any = None, checkpoint_dir: Any = None
+    ) -> BaseForecaster:
+        """Fit to ``y`` (Series, wide or long DataFrame, or numpy); returns ``self``.
+
+        ``X`` and ``static`` (covariates) and ``checkpoint_dir`` are accepted by the
+        forecasters that support them (the neural ones); see their class documentation.
+        """
+        self._refuse_unsupported(X=X, static=static, checkpoint_dir=checkpoint_dir)
         self._validate_params()
         panel = self._to_panel(y, fit=True)
-        self._fit(panel)
+        checkpoint = None if checkpoint_dir is None else Path(checkpoint_dir)
+        self._fit(panel, Inputs(X, static, checkpoint))
         return self
 
-    def predict(self, h: int | None = None, y: Any = None, X: Any = None) -> Any:
-        """Forecast ``h`` steps after the fitted data, or after ``y`` if given (no refit)."""
+    @final
+    def predict(
+        self,
+        h: int | None = None,
+        y: Any = None,
+        X: Any = None,
+        return_trace: bool = False,
+        *,
+        static: Any = None,
+    ) -> Any:
+        """Forecast ``h`` steps after the fitted data, or after ``y`` if given (no refit).
+
+        Parameters
+        ----------
+        h : int, optional
+            Steps to forecast (default ``horizon``). Beyond ``horizon`` a window model
+            feeds its own forecasts back as history, ``horizon`` steps at a time.
+        y : Series, DataFrame or array, optional
+            New history to forecast from instead of the fitted data (no refit).
+        X : DataFrame, Series or ndarray, optional
+            Covariates of the ``h`` forecast steps, for a model fitted with ``X``.
+        return_trace : bool, default False
+            Also return a :class:`~tsrm.forecasting.neural.inference.ForecastTrace`
+            (the forecast after each supervision step; TS-TRM only, ``h <= horizon``).
+        static : DataFrame, optional
+            Static per-series features, for a model fitted with them.
+
+        Returns
+        -------
+        forecast
+            Same kind as the input (Series, DataFrame, long DataFrame or array) with
+            the index continued into the future; with ``return_trace``, also the trace.
+        """
         check_is_fitted(self)
-        reject_exogenous(X)
+        self._refuse_unsupported(X=X, static=static, return_trace=return_trace)
         h = check_positive_int(self.horizon if h is None else h, "h")
-        panel, forecasts = self._forecast_array(h, y)
-        return panel.output(forecasts)
-
-    def _forecast_array(self, h: int, y: Any) -> tuple[Panel, np.ndarray]:
-        """The panel forecast from (fitted data or ``y``) and its ``(n_series, h)`` forecasts."""
         panel = self._fitted_panel() if y is None else self._to_panel(y)
+        inputs, new_data = Inputs(X, static), y is not None
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
-            forecasts = self._predict(panel, h, new_data=y is not None)
+            if return_trace:
+                forecasts, trace = self._predict_trace(panel, h, new_data)
+            else:
+                forecasts = self._predict(panel, h, new_data, inputs)
         check_finite_forecast(forecasts, self)
-        return panel, forecasts
+        return (panel.output(forecasts), trace) if return_trace else panel.output(forecasts)
 
+    # -- conversion ---------------------------------------------------------------
     def _to_panel(self, y: Any, fit: bool = False) -> Panel:
         """``y`` as a Panel under this forecaster's missing-values policy.
 
-        For ``fit``, float32 input stays float32 (views, no copy) in forecasters whose
-        ``_fit`` reads the panel in float64 one series at a time
-        (:attr:`_fit_keeps_float32`).
+        For ``fit``, float32 input stays float32 (views, no copy) in forecasters tagged
+        ``fit_keeps_float32``.
         """
         return to_panel(
             y,
             "y",
             allow_missing=self._allows_missing(),
             missing_hint=self._missing_hint(),
-            keep_float32=fit and self._fit_keeps_float32,
+            keep_float32=fit and self._tags["fit_keeps_float32"],
         )
 
-    # -- for subclasses -------------------------------------------------------
+    def _refuse_unsupported(self, **given: Any) -> None:
+        """A clear error for an argument this forecaster's tags do not support."""
+        needs = {"X": "covariates", "static": "covariates"}
+        needs.update(checkpoint_dir="checkpoint", return_trace="trace")
+        for name, value in given.items():
+            if value is not None and value is not False and not self._tags[needs[name]]:
+                raise TSRMInputError(self._unsupported_message(name))
+
+    def _unsupported_message(self, name: str) -> str:
+        what = type(self).__name__
+        if name == "X":
+            return (
+                f"Exogenous variables (X) are not supported by {what}; call it with X=None "
+                "(the neural forecasters take covariates)."
+            )
+        if name == "return_trace":
+            return f"{what} has no supervision steps to trace; call predict without return_trace."
+        return f"{name} is not supported by {what}; leave it out (the neural forecasters take it)."
+
+    # -- for subclasses -------------------------------------------------------------
     def _validate_params(self) -> None:
         check_positive_int(self.horizon, "horizon")
 
@@ -111,10 +182,15 @@ class BaseForecaster(BaseEstimator):
         )
 
     def _fitted_panel(self) -> Panel:
+        """The panel ``predict()`` continues: by default the whole fitted history."""
+        return self.history_
+
+    def _fit(self, panel: Panel, inputs: Inputs) -> None:
+        """By default: keep the fitted panel as ``history_`` (what ``predict()`` continues)."""
+        self.history_ = panel
+
+    def _predict(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
         raise NotImplementedError
 
-    def _fit(self, panel: Panel) -> None:
-        raise NotImplementedError
-
-    def _predict(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+    def _predict_trace(self, panel: Panel, h: int, new_data: bool) -> tuple[np.ndarray, Any]:
         raise NotImplementedError

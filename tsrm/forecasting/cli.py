@@ -81,6 +81,12 @@ def _check_positive(value: int | None, flag: str) -> None:
         raise TSRMInputError(f"{flag} must be a positive integer, got {value}.")
 
 
+def _done(message: str) -> int:
+    """Report what a command did on standard error; the exit status 0."""
+    print(message, file=sys.stderr)
+    return 0
+
+
 def _write_csv(frame, out: str | None) -> None:  # noqa: ANN001 - a DataFrame
     import pandas as pd
 
@@ -117,13 +123,11 @@ def _fit(args: argparse.Namespace) -> int:
     out = model.save(args.out)
     (out / READ_OPTIONS_FILE).write_text(json.dumps(options, indent=2), encoding="utf-8")
     n_series = model.context_.n_series
-    print(
+    return _done(
         f"fitted {type(model).__name__} ({model.n_params_:,} parameters, lookback "
         f"{model.lookback}, horizon {model.horizon}) on {n_series} series in {seconds:.1f} s; "
-        f"saved to {out}",
-        file=sys.stderr,
+        f"saved to {out}"
     )
-    return 0
 
 
 # -- predict ----------------------------------------------------------------------------------
@@ -150,13 +154,11 @@ def _export(args: argparse.Namespace) -> int:
         path = model.export_onnx(args.out, opset=args.opset, quantize=args.int8)
     except ImportError as err:  # the onnx extra is missing: the user's to install
         raise TSRMInputError(str(err)) from None
-    print(
+    return _done(
         f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB): input 'window' float32 "
         f"(batch, {model.lookback}) raw values, output 'forecast' float32 "
-        f"(batch, {model.horizon})",
-        file=sys.stderr,
+        f"(batch, {model.horizon})"
     )
-    return 0
 
 
 # -- bench ------------------------------------------------------------------------------------

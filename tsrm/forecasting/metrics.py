@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsrm.forecasting._docs import shared_doc
+
 __all__ = [
     "METRICS",
     "EvaluationResult",
@@ -34,6 +36,21 @@ __all__ = [
     "rmse",
     "smape",
 ]
+
+
+#: The Parameters and Returns sections of a point metric of ``(y_true, y_pred)``.
+_POINT_DOC = """
+Parameters
+----------
+y_true, y_pred : array-like
+    Actual values and forecasts of the same shape (any number of dimensions).
+
+Returns
+-------
+float
+"""
+
+_point_doc = shared_doc(point=_POINT_DOC)
 
 
 def _finite(arr: np.ndarray, name: str) -> np.ndarray:
@@ -54,64 +71,40 @@ def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
     return _finite(a, "y_true"), _finite(b, "y_pred")
 
 
+@_point_doc
 def mae(y_true: Any, y_pred: Any) -> float:
     """Mean absolute error, ``mean |y - f|``.
 
-    Parameters
-    ----------
-    y_true, y_pred : array-like
-        Actual values and forecasts of the same shape (any number of dimensions).
-
-    Returns
-    -------
-    float
+    {point}
     """
     a, b = _pair(y_true, y_pred)
     return float(np.mean(np.abs(a - b)))
 
 
+@_point_doc
 def mse(y_true: Any, y_pred: Any) -> float:
     """Mean squared error, ``mean (y - f)**2``.
 
-    Parameters
-    ----------
-    y_true, y_pred : array-like
-        Actual values and forecasts of the same shape.
-
-    Returns
-    -------
-    float
+    {point}
     """
     a, b = _pair(y_true, y_pred)
     return float(np.mean((a - b) ** 2))
 
 
+@_point_doc
 def rmse(y_true: Any, y_pred: Any) -> float:
     """Root mean squared error, ``sqrt(mse)``.
 
-    Parameters
-    ----------
-    y_true, y_pred : array-like
-        Actual values and forecasts of the same shape.
-
-    Returns
-    -------
-    float
+    {point}
     """
     return float(np.sqrt(mse(y_true, y_pred)))
 
 
+@_point_doc
 def mape(y_true: Any, y_pred: Any) -> float:
     """Mean absolute percentage error, in percent: ``100 * mean |y - f| / |y|``.
 
-    Parameters
-    ----------
-    y_true, y_pred : array-like
-        Actual values and forecasts of the same shape.
-
-    Returns
-    -------
-    float
+    {point}
 
     Raises
     ------
@@ -129,20 +122,14 @@ def mape(y_true: Any, y_pred: Any) -> float:
     return float(100.0 * np.mean(np.abs(a - b) / np.abs(a)))
 
 
+@_point_doc
 def smape(y_true: Any, y_pred: Any) -> float:
     """Symmetric MAPE as defined by the M4 competition, in percent (0 to 200).
 
     ``sMAPE = 200 / h * sum_t |y_t - f_t| / (|y_t| + |f_t|)``, i.e. 200 times the
     mean over all points (for multi-dimensional input, over every element).
 
-    Parameters
-    ----------
-    y_true, y_pred : array-like
-        Actual values and forecasts of the same shape.
-
-    Returns
-    -------
-    float
+    {point}
 
     Notes
     -----
@@ -176,6 +163,8 @@ def mase(y_true: Any, y_pred: Any, y_train: Any, season_length: int = 1) -> floa
     Returns
     -------
     float
+        Below 1 where the forecast's MAE is smaller than the in-sample MAE of the
+        seasonal naive forecast.
 
     Raises
     ------
@@ -314,7 +303,8 @@ def crps_from_quantiles(y_true: Any, quantile_forecasts: Any, quantiles: Any = N
 
 
 # -- many series ----------------------------------------------------------------
-#: Point metrics by name, as used by :func:`evaluate` and :func:`tsrm.forecasting.backtesting.backtest`.
+#: Point metrics by name, as used by :func:`evaluate` and
+#: :func:`tsrm.forecasting.backtesting.backtest`.
 METRICS: dict[str, Callable[..., float]] = {
     "mae": mae,
     "mse": mse,

@@ -22,7 +22,7 @@ from tsrm.exceptions import TSRMInputError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from tsrm.forecasting.models.trm.estimator import ForecastTrace
+    from tsrm.forecasting.neural.inference import ForecastTrace
 
 __all__ = ["plot_forecast", "plot_refinement"]
 
@@ -125,6 +125,27 @@ def _plot_series(ax: Axes, values: pd.Series, **style: Any) -> None:
     ax.plot(values.index, values.to_numpy(), **style)
 
 
+def _start(
+    ax: Axes | None, history: Any, series: Hashable | None, last: int | None
+) -> tuple[Axes, _Layout]:
+    """The axes to draw on and the layout of the inputs, the history line drawn."""
+    ax = _axes(ax)
+    layout = _Layout(history, series, last)
+    if layout.history is not None:
+        _plot_series(ax, layout.history, color="0.3", lw=1.2, label="history")
+    return ax, layout
+
+
+def _finish(ax: Axes, layout: _Layout, actuals: Any, ls: str, title: str | None) -> Axes:
+    """Draw the actual values (line style ``ls``) if given, the legend and the title."""
+    if actuals is not None:
+        _plot_series(ax, layout(actuals, "actuals"), color="C3", lw=1.2, ls=ls, label="actual")
+    ax.legend(loc="best", fontsize="small")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
 def plot_forecast(
     history: Any,
     forecast: Any,
@@ -163,10 +184,7 @@ def plot_forecast(
         Lines: history, forecast, actuals (those given, in this order); the
         interval is one filled area (``ax.collections``).
     """
-    ax = _axes(ax)
-    layout = _Layout(history, series, last)
-    if layout.history is not None:
-        _plot_series(ax, layout.history, color="0.3", lw=1.2, label="history")
+    ax, layout = _start(ax, history, series, last)
     point = layout(forecast, "forecast")
     if interval is not None:
         if not (isinstance(interval, tuple) and len(interval) == 2):
@@ -184,12 +202,7 @@ def plot_forecast(
             label="interval",
         )
     _plot_series(ax, point, color="C0", lw=2.0, label="forecast")
-    if actuals is not None:
-        _plot_series(ax, layout(actuals, "actuals"), color="C3", lw=1.2, ls="--", label="actual")
-    ax.legend(loc="best", fontsize="small")
-    if title is not None:
-        ax.set_title(title)
-    return ax
+    return _finish(ax, layout, actuals, "--", title)
 
 
 def plot_refinement(
@@ -234,11 +247,8 @@ def plot_refinement(
         raise TSRMInputError(
             "trace must be the ForecastTrace of TRMForecaster.predict(return_trace=True)."
         )
-    ax = _axes(ax)
     cmap = _pyplot().get_cmap("viridis")
-    layout = _Layout(history, series, last)
-    if layout.history is not None:
-        _plot_series(ax, layout.history, color="0.3", lw=1.2, label="history")
+    ax, layout = _start(ax, history, series, last)
     halted = None
     if trace.halted_at is not None:
         halted = int(np.asarray(trace.halted_at)[_position(steps[0], series)])
@@ -254,9 +264,4 @@ def plot_refinement(
             ls="--" if after_halt else "-",
             label=label,
         )
-    if actuals is not None:
-        _plot_series(ax, layout(actuals, "actuals"), color="C3", lw=1.2, ls=":", label="actual")
-    ax.legend(loc="best", fontsize="small")
-    if title is not None:
-        ax.set_title(title)
-    return ax
+    return _finish(ax, layout, actuals, ":", title)

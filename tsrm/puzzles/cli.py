@@ -41,35 +41,24 @@ def _params(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The ``build`` options each puzzle kind's builder takes as keywords (sudoku and arc also
+#: take ``--source``, as their first argument).
+_BUILD_OPTIONS = {
+    "sudoku": ("n_train", "n_test", "n_aug", "size", "n_clues", "data_dir", "seed"),
+    "maze": ("n_train", "n_test", "n_aug", "size", "seed"),
+    "arc": ("n_aug", "data_dir", "seed", "max_tasks"),
+}
+
+
 def _build(args: argparse.Namespace) -> int:
     from tsrm.puzzles import data as pdata
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    if args.kind == "sudoku":
-        train, test = pdata.build_sudoku(
-            args.source,
-            n_train=args.n_train,
-            n_test=args.n_test,
-            n_aug=args.n_aug,
-            size=args.size,
-            n_clues=args.n_clues,
-            data_dir=args.data_dir,
-            seed=args.seed,
-        )
-    elif args.kind == "maze":
-        train, test = pdata.build_maze(
-            n_train=args.n_train, n_test=args.n_test, n_aug=args.n_aug, size=args.size,
-            seed=args.seed,
-        )  # fmt: skip
-    else:
-        train, test = pdata.build_arc(
-            args.source,
-            n_aug=args.n_aug,
-            data_dir=args.data_dir,
-            seed=args.seed,
-            max_tasks=args.max_tasks,
-        )
+    builder = getattr(pdata, f"build_{args.kind}")
+    source = () if args.kind == "maze" else (args.source,)
+    options = {name: getattr(args, name) for name in _BUILD_OPTIONS[args.kind]}
+    train, test = builder(*source, **options)
     for name, part in (("train", train), ("test", test)):
         part.save(out / name)
         print(f"{name}: {len(part)} puzzles, seq_len={part.seq_len}, vocab={part.vocab_size}, "

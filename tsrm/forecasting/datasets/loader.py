@@ -12,8 +12,19 @@ from tsrm.forecasting.datasets.registry import DatasetInfo, get_info
 from tsrm.forecasting.datasets.storage import locate_file
 
 
+class _Loaded:
+    """What every loaded set has: its catalogue entry ``info`` (a dataclass field)."""
+
+    info: DatasetInfo
+
+    @property
+    def name(self) -> str:
+        """Canonical data-set name."""
+        return self.info.name
+
+
 @dataclass(frozen=True, eq=False)  # frames do not compare to one bool
-class LTSFDataset:
+class LTSFDataset(_Loaded):
     """A long-horizon benchmark set: one wide multivariate frame.
 
     Attributes
@@ -28,11 +39,6 @@ class LTSFDataset:
     info: DatasetInfo
 
     @property
-    def name(self) -> str:
-        """Canonical data-set name."""
-        return self.info.name
-
-    @property
     def target(self) -> str:
         """Target column (``"OT"``)."""
         return self.info.target
@@ -43,7 +49,7 @@ class LTSFDataset:
 
 
 @dataclass(frozen=True, eq=False)
-class PanelDataset:
+class PanelDataset(_Loaded):
     """A short-horizon competition set: many series, each with a held-out test part.
 
     Attributes
@@ -58,11 +64,6 @@ class PanelDataset:
     train: pd.DataFrame
     test: pd.DataFrame
     info: DatasetInfo
-
-    @property
-    def name(self) -> str:
-        """Canonical data-set name."""
-        return self.info.name
 
     @property
     def horizon(self) -> int:

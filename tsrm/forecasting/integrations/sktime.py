@@ -1,4 +1,4 @@
-"""Any tsrm forecaster as an sktime forecaster: ``TSRMForecaster(estimator=TRMForecaster(...))``.
+"""Any tsrm forecaster as an sktime forecaster: ``SktimeForecaster(estimator=TRMForecaster(...))``.
 
 Needs the optional ``sktime`` extra (``pip install "tsrm[sktime]"``); ``import tsrm`` works
 without it.
@@ -51,10 +51,10 @@ from sklearn.base import clone
 from tsrm.exceptions import TSRMInputError
 from tsrm.forecasting.base import BaseForecaster as _TSRMBase
 
-__all__ = ["TSRMForecaster"]
+__all__ = ["SktimeForecaster"]
 
 
-class TSRMForecaster(_SktimeForecaster):
+class SktimeForecaster(_SktimeForecaster):
     """sktime forecaster that delegates to a tsrm forecaster.
 
     Parameters
@@ -73,9 +73,9 @@ class TSRMForecaster(_SktimeForecaster):
     --------
     >>> from sktime.datasets import load_airline
     >>> from tsrm import TRMForecaster
-    >>> from tsrm.forecasting.integrations.sktime import TSRMForecaster
+    >>> from tsrm.forecasting.integrations.sktime import SktimeForecaster
     >>> y = load_airline()
-    >>> f = TSRMForecaster(TRMForecaster(horizon=12, lookback=36, max_epochs=5, verbose=False))
+    >>> f = SktimeForecaster(TRMForecaster(horizon=12, lookback=36, max_epochs=5, verbose=False))
     >>> y_pred = f.fit(y).predict(fh=[1, 2, 3])  # doctest: +SKIP
     """
 
@@ -131,7 +131,7 @@ class TSRMForecaster(_SktimeForecaster):
         return self.estimator
 
     # -- sktime's private interface ----------------------------------------------
-    def _fit(self, y: pd.Series | pd.DataFrame, X: Any = None, fh: Any = None) -> TSRMForecaster:
+    def _fit(self, y: pd.Series | pd.DataFrame, X: Any = None, fh: Any = None) -> SktimeForecaster:
         estimator = self._estimator()
         if not isinstance(estimator, _TSRMBase):
             raise TSRMInputError(
@@ -145,7 +145,7 @@ class TSRMForecaster(_SktimeForecaster):
 
     def _update(
         self, y: pd.Series | pd.DataFrame, X: Any = None, update_params: bool = True
-    ) -> TSRMForecaster:
+    ) -> SktimeForecaster:
         history = pd.concat([self._cur_y, y])
         self._cur_y = history[~history.index.duplicated(keep="last")].sort_index()
         if update_params:

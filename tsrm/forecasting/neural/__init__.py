@@ -1,13 +1,10 @@
-"""Neural forecasters' shared machinery: window data, Lightning training, predict, save/load.
+"""What every window-trained network shares; knows no particular network.
 
-:class:`WindowForecaster` is the estimator base of TS-TRM and the neural
-baselines; a subclass adds only its network (and, if needed, its
-LightningModule). Knows no particular network.
+- ``estimator``: :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`, the estimator
+  base of TS-TRM and the neural baselines (a subclass adds only its network and, if
+  needed, its LightningModule);
+- ``inference``: the one path from raw windows to forecasts on the data scale;
+- ``data``, ``lightning_module``, ``callbacks``, ``checkpoint``: training;
+- ``probabilistic``, ``conformal``: intervals and quantiles;
+- ``covariate_head``, ``config``, ``serialization``, ``export``.
 """
-
-from tsrm.forecasting.neural.config import WindowConfig
-from tsrm.forecasting.neural.estimator import WindowForecaster
-from tsrm.forecasting.neural.lightning_module import LOSSES, PointForecastModule
-from tsrm.forecasting.neural.probabilistic import Interval
-
-__all__ = ["LOSSES", "Interval", "PointForecastModule", "WindowConfig", "WindowForecaster"]

@@ -1,10 +1,10 @@
 """``WindowForecaster``: the model-agnostic estimator behind every neural forecaster.
 
 A subclass supplies a network (its settings, how to build it, optionally its
-LightningModule); this class does the rest: validation split, per-series
-scaling, lazy training windows, a quiet Lightning ``Trainer`` with early
-stopping and best-weights restore, vectorised and recursive prediction, and
-save/load.
+LightningModule); this class does the rest: validation split, per-series scaling,
+lazy training windows, a quiet Lightning ``Trainer`` with early stopping and
+best-weights restore, prediction through the one inference path
+(:mod:`tsrm.forecasting.neural.inference`), intervals, quantiles, export and save/load.
 """
 
 from __future__ import annotations
@@ -16,40 +16,34 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import torch
-from torch import nn
+from sklearn.utils.validation import check_is_fitted
+from torch import Tensor, nn
 
-from tsrm.exceptions import NumericalRangeError, SeriesTooShortError, TSRMInputError
-from tsrm.forecasting.base import BaseForecaster, check_positive_int
+from tsrm.exceptions import NumericalRangeError, TSRMInputError
+from tsrm.forecasting.base import BaseForecaster, Inputs, check_finite_forecast, check_positive_int
+from tsrm.forecasting.neural import inference, probabilistic
 from tsrm.forecasting.neural.config import WindowConfig
+from tsrm.forecasting.neural.conformal import Calibration, check_coverage, check_quantile_levels
 from tsrm.forecasting.neural.covariate_head import WithCovariates
 from tsrm.forecasting.neural.data import (
     check_observed,
     check_trainable,
-    fill_missing,
-    flat_scaled,
-    is_flat,
-    mean_std,
-    scaled_series,
     split_windows,
-    standardise,
     validation_steps,
     window_loader,
 )
+from tsrm.forecasting.neural.inference import ForecastTrace, scaled_forecast
 from tsrm.forecasting.neural.lightning_module import LOSSES, PointForecastModule
-from tsrm.forecasting.neural.probabilistic import ProbabilisticForecaster
-from tsrm.forecasting.series import Panel
+from tsrm.forecasting.neural.probabilistic import Interval
+from tsrm.forecasting.series import Panel, WindowDataset
 from tsrm.forecasting.series.covariates import (
     CovariateSpec,
     check_calendar,
-    check_columns,
     check_past,
-    covariate_columns,
-    fit_scaling,
-    past_rows,
-    raw_covariates,
-    split_past,
-    static_matrix,
+    fit_covariates,
+    future_covariates,
 )
+from tsrm.forecasting.series.scaling import flat_scaled, mean_std, scaled_series
 
 W = TypeVar("W", bound="WindowForecaster")
 
@@ -58,7 +52,7 @@ MISSING_POLICIES = ("mask", "error")
 _FLOAT32_SAFE = 1e15
 
 
-class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
+class WindowForecaster(BaseForecaster):
     """Base class of forecasters that train a network on sliding windows.
 
     Not used directly. Subclasses declare every constructor argument in their
@@ -127,6 +121,20 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
     verbose : bool
         Progress bar (only on a terminal) and Lightning's messages.
 
+    Covariates (``X``), static features and checkpoints go to ``fit`` (see
+    :meth:`~tsrm.forecasting.base.BaseForecaster.fit`): ``X`` holds future-known
+    covariates, one value per covariate at every step of ``y`` (a DataFrame on ``y``'s
+    index, a long frame with ``unique_id``, ``ds`` and the covariate columns, or an array
+    ``(len(y), k)`` for 1-D numpy ``y``); they are standardised with their training-part
+    mean and std and enter through a linear term added to every forecast step (zero at
+    the start of training). ``static``: a DataFrame indexed by series id, one numeric
+    column per feature. ``checkpoint_dir``: a checkpoint is written there after every
+    epoch, atomically; if it already holds one of this same run (same settings, same
+    data), training continues from it and ends with the model an uninterrupted run
+    would have given; a checkpoint of another run is refused. ``predict`` then needs
+    ``X`` for the forecast steps (past-observed columns up to each series' end) and
+    ``static`` for every series.
+
     Attributes
     ----------
     network_ : nn.Module
@@ -161,9 +169,14 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
     then forecasts its constant exactly at any magnitude.
     """
 
-    # _fit reads the panel one series at a time in float64 (data.flat_scaled): float32
-    # input is used as it is, with no float64 copy of the data (issue 7).
-    _fit_keeps_float32: ClassVar[bool] = True
+    _tags: ClassVar[dict[str, bool]] = {
+        **BaseForecaster._tags,
+        "covariates": True,
+        "checkpoint": True,
+        # _fit reads the panel one series at a time in float64 (flat_scaled): float32
+        # input is used as it is, with no float64 copy of the data.
+        "fit_keeps_float32": True,
+    }
 
     # Settings class of the network, and the "format" tag of its model files (a file
     # is only loaded by the class that wrote it).
@@ -205,6 +218,21 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             quantiles=self._quantile_levels(),
         )
 
+    def _export_network(self) -> nn.Module:
+        """The fitted network as the ONNX export traces it.
+
+        ``(batch, lookback) -> output`` on scaled windows, equal to what ``predict``
+        runs but without data-dependent shapes. Subclasses whose inference path has
+        them (e.g. per-window early halting) override this.
+        """
+        return self.network_
+
+    def _network_steps(self, window: Tensor) -> tuple[Tensor, Tensor | None]:
+        """(Forecasters tagged ``trace``.) One run of the network on scaled windows:
+        ``(n, 1 + n_steps, out)`` holding the final output then each supervision
+        step's, and each window's halting step (1-based) or None."""
+        raise NotImplementedError
+
     # -- validation -------------------------------------------------------------
     def _validate_params(self) -> None:
         super()._validate_params()
@@ -237,6 +265,9 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         # Only the estimators that expose calendar_features expose past_covariates.
         return check_past(getattr(self, "past_covariates", None))
 
+    def _quantile_levels(self) -> tuple[float, ...] | None:
+        return probabilistic.quantile_levels(getattr(self, "quantiles", None))
+
     def _allows_missing(self) -> bool:
         return self._missing_policy() == "mask"
 
@@ -244,173 +275,7 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         return ", or pass missing='mask' to leave them out of the training loss"
 
     # -- fit ------------------------------------------------------------------
-    def fit(
-        self: W,
-        y: Any,
-        X: Any = None,
-        *,
-        static: Any = None,
-        checkpoint_dir: str | Path | None = None,
-    ) -> W:
-        """Fit to ``y`` (Series, wide or long DataFrame, or numpy); returns ``self``.
-
-        Parameters
-        ----------
-        y : Series, DataFrame or ndarray
-            The series to learn from.
-        X : DataFrame, Series or ndarray, optional
-            Future-known covariates, one value per covariate at every step of ``y``:
-            a DataFrame of covariate columns on ``y``'s index (Series or wide ``y``;
-            the series of a wide frame share them), a long frame with ``unique_id``,
-            ``ds`` and the covariate columns (long ``y``), or an array ``(len(y), k)``
-            (1-D numpy ``y``). ``predict`` then needs them for the forecast steps.
-            They are standardised with their training-part mean and std and enter
-            through a linear term added to every forecast step (zero at the start of
-            training), see :class:`~tsrm.forecasting.neural.covariate_head.WithCovariates`.
-            Columns named in ``past_covariates`` are past-observed instead: see there.
-        static : DataFrame, optional
-            Static per-series features: indexed by series id (the columns of a wide
-            ``y``, the ``unique_id`` of a long one; or with a ``unique_id`` column),
-            one numeric column per feature, a row for every series. Standardised
-            across series and added through a linear map onto the horizon (zero at
-            the start of training). ``predict`` then needs them too.
-        checkpoint_dir : str or Path, optional
-            Write a checkpoint there after every epoch (weights, optimiser, scheduler,
-            epoch, early-stopping state, random state), atomically. If the directory
-            already holds a checkpoint of this same run -- same settings, same data --
-            training continues from it and ends with the model an uninterrupted run
-            would have given; a checkpoint of another run is refused with an error.
-            The directory holds ``last.ckpt`` (a Lightning checkpoint; resuming loads it
-            with ``weights_only=True``) and ``run.json``.
-        """
-        self._checkpoint_dir, self._exogenous, self._static = checkpoint_dir, X, static
-        try:
-            return super().fit(y, None)  # X and static travel in self._exogenous, _static
-        finally:
-            del self._checkpoint_dir, self._exogenous, self._static
-
-    def predict(
-        self, h: int | None = None, y: Any = None, X: Any = None, *, static: Any = None
-    ) -> Any:
-        """Forecast ``h`` steps after the fitted data, or after ``y`` if given (no refit).
-
-        ``X`` (a model fitted with covariates only): the covariates of the ``h``
-        forecast steps, in the form ``fit`` took them, with the same columns; other
-        rows are ignored (for numpy ``y``: its first ``h`` rows are the future).
-        Past-observed columns (``past_covariates``) are read at the ``lookback``
-        steps up to each series' end instead. ``static`` (a model fitted with
-        static features only): a row for every forecast series, as in ``fit``.
-        """
-        self._exogenous, self._static = X, static
-        try:
-            return super().predict(h=h, y=y, X=None)
-        finally:
-            del self._exogenous, self._static
-
-    def _fit_covariates(
-        self, panel: Panel, val_steps: list[int]
-    ) -> tuple[CovariateSpec | None, list[np.ndarray] | None]:
-        """The covariate spec and the scaled covariates of every series (None, None: none)."""
-        X, calendar, past = getattr(self, "_exogenous", None), self._calendar(), self._past()
-        static = getattr(self, "_static", None)
-        if past and X is None:
-            raise TSRMInputError(
-                f"past_covariates names columns of X ({list(past)}), but fit got no X."
-            )
-        if past and panel.kind in ("array1d", "array2d"):
-            raise TSRMInputError(
-                "past_covariates need y and X as pandas objects (their index places the "
-                "look-back window); pass y as a Series or DataFrame."
-            )
-        if X is None and not calendar and static is None:
-            return None, None
-        columns = () if X is None else covariate_columns(X, panel.kind)
-        columns = split_past(columns, past)
-        # Columns: future-known (X, calendar), then past-observed, then static (see
-        # CovariateSpec); past columns are read at every step, like the others.
-        raw = [np.zeros((n, 0)) for n in panel.lengths]
-        if columns or calendar:
-            raw = raw_covariates(panel, X, columns, calendar)
-        if past:
-            raw_past = raw_covariates(panel, X, past, ())
-            raw = [np.concatenate(p, axis=1) for p in zip(raw, raw_past, strict=True)]
-        mean, std = fit_scaling(raw, val_steps)
-        scaled = [(c - mean) / std for c in raw]
-        names: tuple = ()
-        if static is not None:
-            values, names = static_matrix(static, panel.ids)
-            # Across series, one row each whatever its length.
-            s_mean, s_std = fit_scaling([values], [0])
-            mean, std = np.concatenate([mean, s_mean]), np.concatenate([std, s_std])
-            rows = (values - s_mean) / s_std
-            scaled = [
-                np.concatenate([c, np.broadcast_to(r, (len(c), len(r)))], axis=1)
-                for c, r in zip(scaled, rows, strict=True)
-            ]
-        return CovariateSpec(columns, calendar, mean, std, past, names), scaled
-
-    def _future_covariates(self, panel: Panel, h: int) -> np.ndarray | None:
-        """Scaled covariates of the ``h`` forecast steps, ``(n_series, h, k)`` float32."""
-        spec, X = self.covariates_, getattr(self, "_exogenous", None)
-        static = getattr(self, "_static", None)
-        if static is not None and (spec is None or not spec.static):
-            raise TSRMInputError(
-                "static was given to predict, but the model was fitted without static "
-                "features; refit with fit(y, static=...) or call predict without static."
-            )
-        if spec is None:
-            check_columns(X, panel.kind, ())
-            return None
-        check_columns(X, panel.kind, spec.columns + spec.past)
-        w, n = spec.width, panel.n_series
-        future = np.zeros((n, h, 0))
-        if w:
-            raw = raw_covariates(panel, X, spec.columns, spec.calendar, h)
-            future = (np.stack(raw) - spec.mean[:w]) / spec.std[:w]
-        if not spec.has_history:
-            return future.astype(np.float32)
-        # (n, lookback + horizon, every column): see WithCovariates.
-        L, H = self.config_.lookback, self.config_.horizon
-        if h > H:
-            raise TSRMInputError(
-                f"A model with past_covariates or static features forecasts at most horizon "
-                f"= {H} steps (beyond, past covariates would be needed after the forecast "
-                f"origin); got h={h}."
-            )
-        out = np.zeros((n, L + H, spec.n_inputs))
-        out[:, L : L + h, :w] = future
-        p = w + len(spec.past)
-        if spec.past:
-            raw_past = np.stack(past_rows(panel, X, spec.past, L))
-            out[:, :L, w:p] = (raw_past - spec.mean[w:p]) / spec.std[w:p]
-        if spec.static:
-            if static is None:
-                raise TSRMInputError(
-                    f"This model was fitted with static features {list(spec.static)}; predict "
-                    "needs static with a row for every series."
-                )
-            values, _ = static_matrix(static, panel.ids, spec.static)
-            out[:, :, p:] = ((values - spec.mean[p:]) / spec.std[p:])[:, None, :]
-        return out.astype(np.float32)
-
-    def _refuse_covariates(self, what: str) -> None:
-        if getattr(self, "covariates_", None) is not None:
-            raise TSRMInputError(
-                f"{what} is not supported yet for a model fitted with covariates (X or "
-                "calendar_features); use predict, or fit without covariates."
-            )
-
-    def _fit(self, panel: Panel) -> None:
-        from lightning.pytorch.callbacks import EarlyStopping
-
-        from tsrm._trainer import make_trainer, quiet_lightning
-        from tsrm.forecasting.neural.callbacks import BestWeights, EpochHistory
-        from tsrm.forecasting.neural.checkpoint import (
-            EpochCheckpoint,
-            prepare_run,
-            run_fingerprint,
-        )
-
+    def _fit(self, panel: Panel, inputs: Inputs) -> None:
         cfg = self._network_config()
         L, H = cfg.lookback, cfg.horizon
         val_steps = [validation_steps(self.validation_size, n, H) for n in panel.lengths]
@@ -420,7 +285,7 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             check_observed(panel, val_steps)
         mean, std = self._scaling_stats(panel, val_steps)
         # Scaled one series at a time straight into the float32 training buffer: no
-        # float64 copies of the whole panel (issue 7: memory proportional to the data).
+        # float64 copies of the whole panel (memory proportional to the data).
         flat, largest, last_values = flat_scaled(panel.values, mean, std, keep_last=L)
         if largest > _FLOAT32_SAFE:
             fix = "rescale the series" if self.scaling else "use scaling=True (the default)"
@@ -429,13 +294,43 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
                 f"can handle; {fix}."
             )
         observed = [~np.isnan(v) for v in panel.values] if has_missing else None
-        spec, covariates = self._fit_covariates(panel, val_steps)
+        spec, covariates = fit_covariates(
+            panel, inputs.X, inputs.static, self._calendar(), self._past(), val_steps
+        )
         lengths = [len(v) for v in panel.values]
-        history = spec is not None and spec.has_history
+        joint = spec is not None and spec.has_history
         train, val = split_windows(
-            lengths, L, H, val_steps, observed, covariates, data=flat, covariate_input=history
+            lengths, L, H, val_steps, observed, covariates, data=flat, covariate_input=joint
         )
         del flat, observed
+        fingerprint = None
+        if inputs.checkpoint_dir is not None:
+            fingerprint = self._fingerprint(panel, mean, std, covariates or [])
+        del covariates  # the windows hold their own float32 copy from here on
+        network, fit_history = self._train(
+            cfg, spec, train, val, inputs.checkpoint_dir, fingerprint
+        )
+        context = Panel(
+            last_values, panel.ids, panel.indexes, panel.kind, panel.name, panel.columns_name
+        )
+        self._store_fit(cfg, network, context, mean, std, fit_history, spec)
+        self.calibration_ = probabilistic.calibrate(self._point_network, val, H)
+
+    def _train(
+        self,
+        cfg: WindowConfig,
+        spec: CovariateSpec | None,
+        train: WindowDataset,
+        val: WindowDataset,
+        checkpoint_dir: Path | None,
+        fingerprint: str | None,
+    ) -> tuple[nn.Module, dict]:
+        """Build the network and train it; the trained network (best weights) and history."""
+        from lightning.pytorch.callbacks import EarlyStopping
+
+        from tsrm._trainer import make_trainer, quiet_lightning
+        from tsrm.forecasting.neural.callbacks import BestWeights, EpochHistory
+        from tsrm.forecasting.neural.checkpoint import EpochCheckpoint, prepare_run
 
         # One seed drives both the weight initialisation and the batch order.
         seed = self.random_state
@@ -443,17 +338,7 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             seed if seed is not None else int(torch.seed() % 2**31)
         )
         torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=generator)))
-        network = self._make_network(cfg)
-        if spec is not None:  # after the network: its random draws are those without X
-            network = WithCovariates(
-                network,
-                spec.width,
-                lookback=L,
-                horizon=H,
-                n_past=len(spec.past),
-                n_static=len(spec.static),
-            )
-        module = self._build_module(network)
+        module = self._build_module(self._make_network(cfg, spec))
         history, best = EpochHistory(), BestWeights("val_loss")
         callbacks: list = [history, best]
         loaders = {"train_dataloaders": window_loader(train, self.batch_size, generator)}
@@ -461,27 +346,10 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
             callbacks.append(EarlyStopping("val_loss", patience=self.patience))
             loaders["val_dataloaders"] = window_loader(val, 4 * self.batch_size, None)
         resume_from, options = None, dict(self.trainer_kwargs or {})
-        checkpoint_dir = getattr(self, "_checkpoint_dir", None)
         if checkpoint_dir is not None:
-            settings = {"class": type(self).__name__, **self.get_params(deep=False)}
-            for key in ("verbose", "trainer_kwargs"):  # do not change what is learnt
-                settings.pop(key, None)
-            if not settings.get("calendar_features", True):  # fingerprints as before
-                settings.pop("calendar_features")
-            if settings.get("past_covariates", 0) is None:
-                settings.pop("past_covariates")
-            # The same bytes as ever (float64 scaled series, then float64 values), one
-            # series at a time: runs checkpointed by earlier versions still resume.
-            data = chain(
-                (scaled for _, scaled in scaled_series(panel.values, mean, std)),
-                (np.asarray(v, dtype=np.float64) for v in panel.values),
-                covariates or [],
-            )
-            fingerprint = run_fingerprint(settings, data)
             resume_from = prepare_run(checkpoint_dir, fingerprint)
             callbacks.append(EpochCheckpoint(checkpoint_dir, generator))
             options["enable_checkpointing"] = True
-        del covariates  # the windows hold their own float32 copy from here on
         start = time.perf_counter()
         with quiet_lightning(self.verbose):
             trainer = make_trainer(self.max_epochs, self.verbose, callbacks, options)
@@ -491,31 +359,58 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
                 ckpt_path=str(resume_from) if resume_from is not None else None,
                 weights_only=True,  # a checkpoint file never runs code
             )
-        network = module.network.cpu()
-        if best.best_state is not None:
-            network.load_state_dict(best.best_state)
-        elif module.ema is not None:
-            module.ema.copy_to(network)
-        if not all(torch.isfinite(t).all() for t in network.state_dict().values()):
-            raise NumericalRangeError(
-                "Training diverged: the network's weights became NaN or infinite. Use a smaller "
-                "learning_rate, or scaling=True (the default) for series of large magnitude."
-            )
+        network = _best_network(module, best)
         fit_history = {
             **history.history,
             "best_epoch": best.best_epoch,
             "fit_seconds": time.perf_counter() - start,
         }
-        context = Panel(
-            last_values,
-            panel.ids,
-            panel.indexes,
-            panel.kind,
-            panel.name,
-            panel.columns_name,
+        return network, fit_history
+
+    def _fingerprint(
+        self, panel: Panel, mean: np.ndarray, std: np.ndarray, covariates: list[np.ndarray]
+    ) -> str:
+        """What identifies a training run: the settings that change what is learnt, the data."""
+        from tsrm.forecasting.neural.checkpoint import run_fingerprint
+
+        settings = {"class": type(self).__name__, **self.get_params(deep=False)}
+        for key in ("verbose", "trainer_kwargs"):  # do not change what is learnt
+            settings.pop(key, None)
+        if not settings.get("calendar_features", True):  # fingerprints as before
+            settings.pop("calendar_features")
+        if settings.get("past_covariates", 0) is None:
+            settings.pop("past_covariates")
+        # The same bytes as ever (float64 scaled series, then float64 values), one
+        # series at a time: runs checkpointed by earlier versions still resume.
+        data = chain(
+            (scaled for _, scaled in scaled_series(panel.values, mean, std)),
+            (np.asarray(v, dtype=np.float64) for v in panel.values),
+            covariates,
         )
-        self._store_fit(cfg, network, context, mean, std, fit_history, spec)
-        self.calibration_ = self._calibrate(val)
+        return run_fingerprint(settings, data)
+
+    def _make_network(self, cfg: WindowConfig, spec: CovariateSpec | None) -> nn.Module:
+        """``_build_network(cfg)``, widened to one horizon per quantile level if any, and
+        wrapped with the covariate head when fitted with covariates."""
+        levels = self._quantile_levels()
+        wide = cfg
+        if levels is not None:
+            try:
+                wide = cfg.with_(horizon=cfg.horizon * len(levels))
+            except (TypeError, ValueError) as err:
+                raise TSRMInputError(f"Invalid network settings for quantiles: {err}") from None
+        network = self._build_network(wide)
+        if spec is None:
+            return network
+        # After the network: its random draws are those without covariates.
+        return WithCovariates(
+            network,
+            spec.width,
+            lookback=cfg.lookback,
+            horizon=cfg.horizon,
+            n_past=len(spec.past),
+            n_static=len(spec.static),
+        )
 
     def _scaling_stats(self, panel: Panel, val_steps: list[int]) -> tuple[np.ndarray, np.ndarray]:
         if not self.scaling:
@@ -545,84 +440,201 @@ class WindowForecaster(ProbabilisticForecaster, BaseForecaster):
         self.quantile_levels_ = self._quantile_levels()
         self.calibration_ = None  # set by fit (validation errors) or load (the saved ones)
 
-    # -- predict --------------------------------------------------------------
+    # -- the inference path -----------------------------------------------------
     def _fitted_panel(self) -> Panel:
         return self.context_
 
-    def _windows(self, panel: Panel, new_data: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Scaled last windows ``(n, lookback)`` float32, and the scaling to undo.
+    def _point_network(self, *inputs: Tensor) -> Tensor:
+        """The point forecast of the fitted network on scaled windows (and covariates)."""
+        output = self.network_(*inputs)
+        return probabilistic.point_output(output, self.quantile_levels_, self.config_.horizon)
 
-        Missing values (NaN, only with ``missing="mask"``) are filled as in training.
-        """
-        L = self.config_.lookback
-        short = [(sid, n) for sid, n in zip(panel.ids, panel.lengths, strict=True) if n < L]
-        if short:
-            sid, n = short[0]
-            raise SeriesTooShortError(
-                f"Series {sid!r} has {n} points; the model needs the last lookback = {L} "
-                "values to forecast. Pass a longer history."
-            )
+    def _scaling(self, panel: Panel, new_data: bool) -> tuple[Tensor, Tensor, Tensor]:
+        """The raw last windows ``(n, L)`` and the scaling ``(n, 1)`` to apply, float64."""
+        window = inference.last_windows(panel, self.config_.lookback)
         if new_data and self.scaling:
             mean, std = mean_std(panel.values)
         elif new_data:
             mean, std = np.zeros(panel.n_series), np.ones(panel.n_series)
         else:
             mean, std = self.scale_mean_, self.scale_std_
-        last = np.stack([fill_missing(v)[-L:] for v in panel.values])
-        windows = standardise(last, mean[:, None], std[:, None])
-        return windows.astype(np.float32), mean[:, None], std[:, None]
+        return window, torch.from_numpy(mean)[:, None], torch.from_numpy(std)[:, None]
 
-    @staticmethod
-    def _constant_levels(panel: Panel, lookback: int) -> np.ndarray:
-        """Per series, the value of its last window if that window is constant, else NaN."""
-        last = np.stack([fill_missing(v)[-lookback:] for v in panel.values])
-        return np.where(is_flat(last), last[:, -1], np.nan)
+    def _infer(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
+        """Point forecasts ``(n, h)`` on the data scale."""
+        H, L = self.config_.horizon, self.config_.lookback
+        future = future_covariates(self.covariates_, panel, inputs.X, inputs.static, h, L, H)
+        joint = future is not None and self.covariates_.has_history
 
-    def _pin_constant(self, forecast: np.ndarray, panel: Panel) -> np.ndarray:
-        """``forecast`` with the rows of constant windows set to their constant."""
-        levels = self._constant_levels(panel, self.config_.lookback)
-        rows = ~np.isnan(levels)
-        if rows.any():
-            forecast = forecast.copy()
-            forecast[rows] = levels[rows, None]
-        return forecast
+        def step(window: Tensor, covariates: Tensor | None) -> Tensor:
+            output = inference.batched(self.network_, window, covariates)
+            return probabilistic.point_output(output, self.quantile_levels_, H)
 
-    def _predict(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
-        windows, mean, std = self._windows(panel, new_data)
-        future = self._future_covariates(panel, h)
-        window = torch.from_numpy(windows)
-        parts, done, H = [], 0, self.config_.horizon
+        run = inference.recursive(step, h, H, future, joint)
         with torch.inference_mode():
-            while done < h:  # beyond the horizon, feed forecasts back as history
-                covariates = None
-                if future is not None and self.covariates_.has_history:
-                    covariates = torch.from_numpy(future)  # one chunk: h <= horizon
-                elif future is not None:  # this chunk's steps; rows beyond h are zeros
-                    chunk = np.zeros((len(future), H, future.shape[2]), dtype=np.float32)
-                    chunk[:, : min(H, h - done)] = future[:, done : done + H]
-                    covariates = torch.from_numpy(chunk)
-                step = self._point_output(_batched(self.network_, window, covariates))
-                parts.append(step)
-                done += step.shape[1]
-                window = torch.cat([window, step], dim=1)[:, -self.config_.lookback :]
-        forecast = torch.cat(parts, dim=1)[:, :h].double().numpy()
-        return self._pin_constant(forecast * std + mean, panel)
+            return scaled_forecast(run, *self._scaling(panel, new_data)).numpy()
 
-    def _raw_forecast(self, windows: torch.Tensor) -> torch.Tensor:
-        """The network's whole output for scaled windows (every quantile level)."""
+    def _predict(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
+        return self._infer(panel, h, new_data, inputs)
+
+    def _predict_trace(
+        self, panel: Panel, h: int, new_data: bool
+    ) -> tuple[np.ndarray, ForecastTrace]:
+        self._refuse_covariates("return_trace=True")
+        H = self.config_.horizon
+        if h > H:
+            raise TSRMInputError(f"return_trace=True needs h <= horizon ({H}), got h={h}.")
+        halted: list = []
+
+        def run(window: Tensor) -> Tensor:
+            steps, halted_at = self._network_steps(window)
+            halted.append(halted_at)
+            levels = self.quantile_levels_
+            flat = steps.flatten(0, 1)
+            point = probabilistic.point_output(flat, levels, H).view(*steps.shape[:2], H)
+            return point[:, :, :h]
+
         with torch.inference_mode():
-            return _batched(self.network_, windows)
+            every = scaled_forecast(run, *self._scaling(panel, new_data)).numpy()
+        outputs = [panel.output(every[:, i]) for i in range(1, every.shape[1])]
+        halted_at = None if halted[0] is None else halted[0].numpy()
+        return every[:, 0], ForecastTrace(outputs, halted_at)
+
+    def _network_quantiles(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+        """A quantile network's forecasts ``(n, n_levels, h)``, sorted along levels."""
+        levels, H = self.quantile_levels_, self.config_.horizon
+
+        def run(window: Tensor) -> Tensor:
+            output = inference.batched(self.network_, window)
+            return probabilistic.sorted_levels(output, levels, H)[:, :, :h]
+
+        with torch.inference_mode():
+            return scaled_forecast(run, *self._scaling(panel, new_data)).numpy()
+
+    def _refuse_covariates(self, what: str) -> None:
+        if getattr(self, "covariates_", None) is not None:
+            raise TSRMInputError(
+                f"{what} is not supported yet for a model fitted with covariates (X or "
+                "calendar_features); use predict, or fit without covariates."
+            )
+
+    # -- probabilistic ----------------------------------------------------------
+    def predict_interval(
+        self, h: int | None = None, y: Any = None, coverage: float = 0.9
+    ) -> Interval:
+        """Split-conformal prediction interval around the point forecast.
+
+        The half-width at forecast step ``s`` is the conformal quantile of the
+        absolute errors the fitted model made at step ``s`` on the validation
+        windows (level ``ceil((n + 1) * coverage) / n`` for ``n`` windows),
+        times the series' scale; intervals are symmetric around ``predict``.
+        Coverage holds on average over windows when future errors behave like the
+        validation errors (exchangeability); the validation windows also chose
+        the early-stopping epoch, which can make intervals slightly narrow.
+
+        Parameters
+        ----------
+        h : int, optional
+            Steps (default ``horizon``; at most ``horizon``).
+        y : Series, DataFrame or array, optional
+            New history to forecast from, as in ``predict``.
+        coverage : float, default 0.9
+            Probability, strictly between 0 and 1, that the interval holds the value.
+
+        Returns
+        -------
+        Interval
+            ``(lower, upper)``, each of the kind ``predict`` returns (Series,
+            wide or long DataFrame, numpy array) with the same index.
+
+        Raises
+        ------
+        TSRMInputError
+            ``coverage`` outside (0, 1); ``h > horizon``; a model fitted with
+            ``validation_size=0``; too few validation windows for ``coverage``.
+        """
+        panel, h, new_data = self._probabilistic_inputs(h, y, "predict_interval")
+        coverage = check_coverage(coverage)
+        calibration = self._calibration("predict_interval")
+        width = calibration.half_width(coverage)[:h]  # before forecasting: may raise
+        point = self._checked(self._infer(panel, h, new_data, Inputs()))
+        width = width * self._scaling(panel, new_data)[2].numpy()
+        return Interval(panel.output(point - width), panel.output(point + width))
+
+    def predict_quantiles(
+        self, h: int | None = None, y: Any = None, quantiles: Any = None
+    ) -> dict[float, Any]:
+        """Quantile forecasts: from the quantile network, or from the conformal residuals.
+
+        - A model fitted with ``quantiles=...`` returns its network's quantile
+          outputs (trained with the pinball loss); levels between the trained
+          ones are interpolated linearly, levels outside them are an error.
+        - Otherwise each level ``q`` is the point forecast plus the ``q``-quantile
+          of the signed validation errors at that step (times the series' scale).
+
+        Either way the levels are sorted ascending and the values are sorted
+        along them, so quantiles never cross.
+
+        Parameters
+        ----------
+        h : int, optional
+            Steps (default ``horizon``; at most ``horizon``).
+        y : Series, DataFrame or array, optional
+            New history to forecast from, as in ``predict``.
+        quantiles : sequence of float, optional
+            Levels strictly between 0 and 1. Default: the trained levels of a
+            quantile model, else ``(0.1, 0.5, 0.9)``.
+
+        Returns
+        -------
+        dict
+            ``{level: forecast}`` in ascending order of level, each forecast of
+            the kind ``predict`` returns; ``pd.DataFrame(result)`` makes a frame
+            with one column per level from Series forecasts.
+
+        Raises
+        ------
+        TSRMInputError
+            Levels outside (0, 1) or outside a quantile model's trained range;
+            ``h > horizon``; no calibration (``validation_size=0``) for a model
+            without quantile outputs.
+        """
+        check_is_fitted(self)
+        trained = self.quantile_levels_
+        levels = check_quantile_levels(
+            quantiles if quantiles is not None else trained or probabilistic.DEFAULT_QUANTILES
+        )
+        panel, h, new_data = self._probabilistic_inputs(h, y, "predict_quantiles")
+        if trained is not None:
+            probabilistic.check_within_trained(levels, trained)
+            values = self._checked(self._network_quantiles(panel, h, new_data))
+            values = probabilistic.interpolate_levels(values, trained, levels)
+        else:
+            calibration = self._calibration("predict_quantiles")
+            point = self._checked(self._infer(panel, h, new_data, Inputs()))
+            scale = self._scaling(panel, new_data)[2].numpy()
+            values = probabilistic.conformal_quantiles(point, scale, calibration, levels)
+        return {q: panel.output(values[:, i]) for i, q in enumerate(levels)}
+
+    def _probabilistic_inputs(self, h: Any, y: Any, what: str) -> tuple[Panel, int, bool]:
+        check_is_fitted(self)
+        self._refuse_covariates(what)
+        h = check_positive_int(self.horizon if h is None else h, "h")
+        h = probabilistic.check_probabilistic_h(h, self.config_.horizon, what)
+        panel = self._fitted_panel() if y is None else self._to_panel(y)
+        return panel, h, y is not None
+
+    def _calibration(self, what: str) -> Calibration:
+        calibration = getattr(self, "calibration_", None)
+        return probabilistic.require_calibration(
+            calibration, getattr(self, "validation_size", None), what
+        )
+
+    def _checked(self, forecasts: np.ndarray) -> np.ndarray:
+        check_finite_forecast(forecasts, self)
+        return forecasts
 
     # -- export ---------------------------------------------------------------
-    def _export_network(self) -> nn.Module:
-        """The fitted network as the ONNX export traces it.
-
-        ``(batch, lookback) -> (batch, horizon)`` on scaled windows, equal to what
-        ``predict`` runs but without data-dependent shapes. Subclasses whose
-        inference path has them (e.g. per-window early halting) override this.
-        """
-        return self.network_
-
     def export_onnx(
         self, path: str | Path, *, opset: int | None = None, quantize: bool = False
     ) -> Path:
@@ -715,17 +727,16 @@ def count_parameters(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
 
-def _batched(
-    network: nn.Module,
-    windows: torch.Tensor,
-    covariates: torch.Tensor | None = None,
-    batch: int = 8192,
-) -> torch.Tensor:
-    if covariates is None:
-        return torch.cat([network(windows[i : i + batch]) for i in range(0, len(windows), batch)])
-    return torch.cat(
-        [
-            network(windows[i : i + batch], covariates[i : i + batch])
-            for i in range(0, len(windows), batch)
-        ]
-    )
+def _best_network(module: PointForecastModule, best: Any) -> nn.Module:
+    """The trained network on the CPU with the best (or EMA) weights; refuses NaN weights."""
+    network = module.network.cpu()
+    if best.best_state is not None:
+        network.load_state_dict(best.best_state)
+    elif module.ema is not None:
+        module.ema.copy_to(network)
+    if not all(torch.isfinite(t).all() for t in network.state_dict().values()):
+        raise NumericalRangeError(
+            "Training diverged: the network's weights became NaN or infinite. Use a smaller "
+            "learning_rate, or scaling=True (the default) for series of large magnitude."
+        )
+    return network

@@ -22,6 +22,7 @@ the file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import tempfile
 import warnings
@@ -32,8 +33,10 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor, nn
 
-import tsrm
+from tsrm._version import __version__
 from tsrm.exceptions import TSRMInputError
+from tsrm.forecasting.neural.inference import scaled_forecast, window_stats
+from tsrm.forecasting.neural.probabilistic import point_output
 
 if TYPE_CHECKING:
     from tsrm.forecasting.neural.estimator import WindowForecaster
@@ -45,6 +48,9 @@ _EXTRA_HINT = 'ONNX export needs the onnx extra: pip install "tsrm[onnx]"'
 
 class ScaledForecast(nn.Module):
     """What ``predict(y=window)`` computes for one window, as one traceable module.
+
+    The inference path itself (:func:`~tsrm.forecasting.neural.inference.scaled_forecast`),
+    with each window's own statistics as the scaling of new data.
 
     Parameters
     ----------
@@ -71,24 +77,11 @@ class ScaledForecast(nn.Module):
 
     def forward(self, window: Tensor) -> Tensor:
         w = window.double()
-        big = w.abs().amax(dim=1, keepdim=True)
-        one = torch.ones_like(big)
-        if (
-            self.scaling
-        ):  # tsrm.forecasting.neural.data.mean_std: population std, 1 for a flat window
-            mean = w.mean(dim=1, keepdim=True)
-            std = (w - mean).square().mean(dim=1, keepdim=True).sqrt()
-            std = torch.where(std > 1e-12 * big, std, one)
-        else:
-            mean, std = torch.zeros_like(big), one
-        output = self.network(((w - mean) / std).float())
-        if self.point is not None:
-            output = self.point(output)
-        forecast = output.double() * std + mean
-        # tsrm.forecasting.neural.data.is_flat: a constant window forecasts its constant.
-        unit = w / torch.where(big > 0, big, one)
-        flat = unit.amax(dim=1, keepdim=True) - unit.amin(dim=1, keepdim=True) <= 1e-12
-        return torch.where(flat, w[:, -1:], forecast).float()
+        return scaled_forecast(self._run, w, *window_stats(w, self.scaling)).float()
+
+    def _run(self, scaled: Tensor) -> Tensor:
+        output = self.network(scaled)
+        return output if self.point is None else self.point(output)
 
 
 def _require_onnx(quantize: bool) -> None:
@@ -140,7 +133,10 @@ def export_onnx(
     import onnx
 
     cfg = model.config_
-    graph = ScaledForecast(model._export_network(), bool(model.scaling), model._point_output).eval()
+    point = functools.partial(
+        point_output, levels=model.quantile_levels_, horizon=model.config_.horizon
+    )
+    graph = ScaledForecast(model._export_network(), bool(model.scaling), point).eval()
     # Three example windows: torch.export specialises a dimension of size 1 to a constant.
     example = torch.randn(3, cfg.lookback)
     path = Path(path)
@@ -243,7 +239,7 @@ def _set_metadata(proto, model: WindowForecaster, *, quantized: bool) -> None:
     """Record what the file holds, readable with ``onnxruntime`` alone (model metadata)."""
     cfg = model.config_
     meta = {
-        "tsrm_version": tsrm.__version__,
+        "tsrm_version": __version__,
         "estimator": type(model).__name__,
         "lookback": str(cfg.lookback),
         "horizon": str(cfg.horizon),
@@ -255,4 +251,4 @@ def _set_metadata(proto, model: WindowForecaster, *, quantized: bool) -> None:
         entry = proto.metadata_props.add()
         entry.key, entry.value = key, value
     proto.producer_name = "tsrm"
-    proto.producer_version = tsrm.__version__
+    proto.producer_version = __version__

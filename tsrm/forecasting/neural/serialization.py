@@ -26,7 +26,6 @@ from tsrm._files import read_model_folder, write_model_folder
 from tsrm._version import __version__
 from tsrm.exceptions import ModelFileError
 from tsrm.forecasting.neural.conformal import Calibration
-from tsrm.forecasting.neural.covariate_head import WithCovariates
 from tsrm.forecasting.series import Panel
 from tsrm.forecasting.series.covariates import CovariateSpec, check_calendar
 
@@ -154,17 +153,8 @@ def load_forecaster(cls: type[W], path: Path) -> W:
                     f"params say {name}={getattr(model, name)!r}, the network settings "
                     f"{getattr(cfg, name)!r}"
                 )
-        network = model._make_network(cfg)
         spec = _read_covariates(config, tensors)
-        if spec is not None:
-            network = WithCovariates(
-                network,
-                spec.width,
-                lookback=cfg.lookback,
-                horizon=cfg.horizon,
-                n_past=len(spec.past),
-                n_static=len(spec.static),
-            )
+        network = model._make_network(cfg, spec)
         state = {k[len("network.") :]: v for k, v in tensors.items() if k.startswith("network.")}
         network.load_state_dict(state, strict=True)
         values = tensors["context.values"].double().numpy()

@@ -331,3 +331,113 @@ def fit_scaling(covariates: list[np.ndarray], val_steps: list[int]) -> tuple[np.
     mean, std = train.mean(axis=0), train.std(axis=0)
     big = np.abs(train).max(axis=0)
     return mean, np.where(std > 1e-12 * np.maximum(big, 1e-300), std, 1.0)
+
+
+# -- what a window model fits and forecasts with ----------------------------------------------
+def fit_covariates(
+    panel: Panel, X: Any, static: Any, calendar: tuple, past: tuple, val_steps: list[int]
+) -> tuple[CovariateSpec | None, list[np.ndarray] | None]:
+    """The covariate spec and the scaled covariates of every series (None, None: none).
+
+    Columns: future-known (``X``, calendar), then past-observed, then static (see
+    :class:`CovariateSpec`); each series gets ``(length, k)``, scaled with the
+    training-part mean and std (static features: across series).
+    """
+    if past and X is None:
+        raise TSRMInputError(
+            f"past_covariates names columns of X ({list(past)}), but fit got no X."
+        )
+    if past and panel.kind in ("array1d", "array2d"):
+        raise TSRMInputError(
+            "past_covariates need y and X as pandas objects (their index places the "
+            "look-back window); pass y as a Series or DataFrame."
+        )
+    if X is None and not calendar and static is None:
+        return None, None
+    columns = split_past(() if X is None else covariate_columns(X, panel.kind), past)
+    raw = [np.zeros((n, 0)) for n in panel.lengths]
+    if columns or calendar:
+        raw = raw_covariates(panel, X, columns, calendar)
+    if past:  # read at every step, like the others
+        raw_past = raw_covariates(panel, X, past, ())
+        raw = [np.concatenate(p, axis=1) for p in zip(raw, raw_past, strict=True)]
+    mean, std = fit_scaling(raw, val_steps)
+    scaled = [(c - mean) / std for c in raw]
+    names: tuple = ()
+    if static is not None:
+        values, names = static_matrix(static, panel.ids)
+        s_mean, s_std = fit_scaling([values], [0])  # across series, one row each
+        mean, std = np.concatenate([mean, s_mean]), np.concatenate([std, s_std])
+        rows = (values - s_mean) / s_std
+        scaled = [
+            np.concatenate([c, np.broadcast_to(r, (len(c), len(r)))], axis=1)
+            for c, r in zip(scaled, rows, strict=True)
+        ]
+    return CovariateSpec(columns, calendar, mean, std, past, names), scaled
+
+
+def future_covariates(
+    spec: CovariateSpec | None,
+    panel: Panel,
+    X: Any,
+    static: Any,
+    h: int,
+    lookback: int,
+    horizon: int,
+) -> np.ndarray | None:
+    """Scaled covariates of the ``h`` forecast steps, ``(n_series, h, k)`` float32.
+
+    For a spec with past or static features: ``(n_series, lookback + horizon, k)``,
+    the look-back steps first (at most ``horizon`` steps can then be forecast).
+    """
+    if static is not None and (spec is None or not spec.static):
+        raise TSRMInputError(
+            "static was given to predict, but the model was fitted without static "
+            "features; refit with fit(y, static=...) or call predict without static."
+        )
+    if spec is None:
+        check_columns(X, panel.kind, ())
+        return None
+    check_columns(X, panel.kind, spec.columns + spec.past)
+    w = spec.width
+    future = np.zeros((panel.n_series, h, 0))
+    if w:
+        raw = raw_covariates(panel, X, spec.columns, spec.calendar, h)
+        future = (np.stack(raw) - spec.mean[:w]) / spec.std[:w]
+    if not spec.has_history:
+        return future.astype(np.float32)
+    if h > horizon:
+        raise TSRMInputError(
+            f"A model with past_covariates or static features forecasts at most horizon "
+            f"= {horizon} steps (beyond, past covariates would be needed after the forecast "
+            f"origin); got h={h}."
+        )
+    return _joint_covariates(spec, panel, X, static, future, lookback, horizon)
+
+
+def _joint_covariates(
+    spec: CovariateSpec,
+    panel: Panel,
+    X: Any,
+    static: Any,
+    future: np.ndarray,
+    lookback: int,
+    horizon: int,
+) -> np.ndarray:
+    """``(n, lookback + horizon, every column)``: past columns on the look-back steps,
+    future-known ones on the forecast steps, static ones everywhere."""
+    w, p, h = spec.width, spec.width + len(spec.past), future.shape[1]
+    out = np.zeros((panel.n_series, lookback + horizon, spec.n_inputs))
+    out[:, lookback : lookback + h, :w] = future
+    if spec.past:
+        raw_past = np.stack(past_rows(panel, X, spec.past, lookback))
+        out[:, :lookback, w:p] = (raw_past - spec.mean[w:p]) / spec.std[w:p]
+    if spec.static:
+        if static is None:
+            raise TSRMInputError(
+                f"This model was fitted with static features {list(spec.static)}; predict "
+                "needs static with a row for every series."
+            )
+        values, _ = static_matrix(static, panel.ids, spec.static)
+        out[:, :, p:] = ((values - spec.mean[p:]) / spec.std[p:])[:, None, :]
+    return out.astype(np.float32)

@@ -98,6 +98,17 @@ def _index_name(column: Hashable) -> Hashable | None:
     return None if str(column).startswith("Unnamed:") else column
 
 
+def _as_frame(data: Any, what: str, series_name: str, expected: str) -> pd.DataFrame:
+    """``data`` as a DataFrame: a Series becomes its one column (named ``series_name`` when the
+    Series has no name); anything else but a DataFrame is a TSRMInputError asking for
+    ``expected``."""
+    if isinstance(data, pd.Series):
+        data = data.to_frame(name=data.name if data.name is not None else series_name)
+    if not isinstance(data, pd.DataFrame):
+        raise TSRMInputError(f"{what} is a {type(data).__name__}; pass {expected}.")
+    return data
+
+
 # --- column checks ---------------------------------------------------------------------------
 
 

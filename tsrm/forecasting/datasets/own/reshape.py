@@ -7,6 +7,7 @@ import pandas as pd
 
 from tsrm.exceptions import IrregularIndexError, TSRMInputError
 from tsrm.forecasting.datasets.own._common import (
+    _as_frame,
     _check_unique_columns,
     _column_list,
     _numeric_dtype,
@@ -51,13 +52,7 @@ def to_long(wide: pd.DataFrame | pd.Series, *, trim: bool = True) -> pd.DataFram
         Duplicated index values.
     """
     what = "wide"
-    if isinstance(wide, pd.Series):
-        wide = wide.to_frame(name=wide.name if wide.name is not None else "y")
-    if not isinstance(wide, pd.DataFrame):
-        raise TSRMInputError(
-            f"{what} is a {type(wide).__name__}; pass a pandas DataFrame with one column per "
-            "series."
-        )
+    wide = _as_frame(wide, what, "y", "a pandas DataFrame with one column per series")
     index = wide.index
     if not (isinstance(index, pd.DatetimeIndex) or pd.api.types.is_integer_dtype(index.dtype)):
         hint = " (wide.to_timestamp())" if isinstance(index, pd.PeriodIndex) else ""

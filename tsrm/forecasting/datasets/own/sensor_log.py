@@ -13,6 +13,7 @@ import pandas as pd
 
 from tsrm.exceptions import IrregularIndexError, MissingValuesError, TSRMInputError
 from tsrm.forecasting.datasets.own._common import (
+    _as_frame,
     _check_has_columns,
     _check_unique_columns,
     _column_list,
@@ -280,13 +281,8 @@ def _log_frame(log: Any, what: str) -> tuple[pd.DataFrame, Hashable | None]:
     DatetimeIndex (None if it has none)."""
     if _is_path(log):
         return _read_csv(log, _csv_what(log), {}), None
-    if isinstance(log, pd.Series):
-        log = log.to_frame(name=log.name if log.name is not None else "value")
-    if not isinstance(log, pd.DataFrame):
-        raise TSRMInputError(
-            f"{what} is a {type(log).__name__}; pass a DataFrame of readings, a Series with a "
-            "DatetimeIndex, or a CSV path."
-        )
+    expected = "a DataFrame of readings, a Series with a DatetimeIndex, or a CSV path"
+    log = _as_frame(log, what, "value", expected)
     if len(log) == 0:
         raise TSRMInputError(f"{what} has no rows; pass at least one reading.")
     return _frame_with_date_index_as_column(log)

@@ -22,60 +22,31 @@ first), so the default is 5e-4 (MSE 0.378 against the published 0.375; measured
 
 from __future__ import annotations
 
-from tsrm.forecasting.base import check_positive_int
+from tsrm.forecasting.models._params import checked_ints, fill_doc, store_arguments
 from tsrm.forecasting.models.linear.module import (
     DLinearConfig,
     DLinearNetwork,
     NLinearConfig,
     NLinearNetwork,
 )
-from tsrm.forecasting.neural import WindowForecaster
 from tsrm.forecasting.neural.config import make_config
+from tsrm.forecasting.neural.estimator import WindowForecaster
 
 
+@fill_doc
 class NLinear(WindowForecaster):
     """NLinear: one linear layer on the window minus its last value, which is added back.
 
     Parameters
     ----------
-    horizon : int, default 24
-        Steps forecast at once; ``predict(h)`` beyond it feeds forecasts back.
-    lookback : int, default 336
-        Past values each forecast sees.
-    max_epochs : int, default 10
-    batch_size : int, default 256
-    learning_rate : float, default 5e-4
-    lr_decay : float or None, default None
-        Multiply the learning rate by this after each epoch (the paper: 0.5).
-    weight_decay : float, default 0.0
-    loss : {"mse", "mae", "huber"}, default "mse"
-    quantiles : sequence of float or None, default None
-        Also forecast these quantile levels (pinball loss; see
-        :class:`~tsrm.forecasting.neural.WindowForecaster`).
-    validation_size : float or int, default 0.2
-    patience : int, default 3
-    scaling : bool, default True
-    missing : {"mask", "error"}, default "mask"
-    random_state : int or None, default 0
-    trainer_kwargs : dict or None, default None
-    verbose : bool, default True
-        Training settings; see :class:`~tsrm.forecasting.neural.WindowForecaster`.
-    calendar_features : bool or tuple of str, default False
-        Sin/cos calendar covariates from the index; see
-        :class:`~tsrm.forecasting.neural.WindowForecaster`.
-    past_covariates : tuple of str or None, default None
-        Columns of ``X`` observed only up to the forecast origin; see
-        :class:`~tsrm.forecasting.neural.WindowForecaster`.
+    {window}
+    {training}
 
     Attributes
     ----------
     network_ : nn.Module
     config_ : NLinearConfig
-    n_params_ : int
-    history_ : dict
-        ``train_loss`` and ``val_loss`` per epoch, ``best_epoch``, ``fit_seconds``.
-    context_ : Panel
-        The last ``lookback`` values of each fitted series (what ``predict()`` continues).
+    {fitted}
     """
 
     _config_class = NLinearConfig
@@ -102,82 +73,32 @@ class NLinear(WindowForecaster):
         calendar_features: bool | tuple[str, ...] = False,
         past_covariates: tuple[str, ...] | None = None,
     ) -> None:
-        self.horizon = horizon
-        self.lookback = lookback
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.lr_decay = lr_decay
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.quantiles = quantiles
-        self.validation_size = validation_size
-        self.patience = patience
-        self.scaling = scaling
-        self.missing = missing
-        self.random_state = random_state
-        self.trainer_kwargs = trainer_kwargs
-        self.verbose = verbose
-        self.calendar_features = calendar_features
-        self.past_covariates = past_covariates
+        store_arguments(self, locals())
 
     def _network_config(self) -> NLinearConfig:
-        return make_config(
-            NLinearConfig,
-            lookback=check_positive_int(self.lookback, "lookback"),
-            horizon=check_positive_int(self.horizon, "horizon"),
-        )
+        return make_config(NLinearConfig, **checked_ints(vars(self), ("lookback", "horizon")))
 
     def _build_network(self, cfg: NLinearConfig) -> NLinearNetwork:
         return NLinearNetwork(cfg)
 
 
+@fill_doc
 class DLinear(WindowForecaster):
     """DLinear: trend (moving average) and remainder, one linear layer each, summed.
 
     Parameters
     ----------
-    horizon : int, default 24
-        Steps forecast at once; ``predict(h)`` beyond it feeds forecasts back.
-    lookback : int, default 336
-        Past values each forecast sees.
+    {window}
     kernel_size : int, default 25
         Width of the moving average; the window is padded at both ends by
         repeating its first and last value.
-    max_epochs : int, default 10
-    batch_size : int, default 256
-    learning_rate : float, default 5e-4
-    lr_decay : float or None, default None
-        Multiply the learning rate by this after each epoch (the paper: 0.5).
-    weight_decay : float, default 0.0
-    loss : {"mse", "mae", "huber"}, default "mse"
-    quantiles : sequence of float or None, default None
-        Also forecast these quantile levels (pinball loss; see
-        :class:`~tsrm.forecasting.neural.WindowForecaster`).
-    validation_size : float or int, default 0.2
-    patience : int, default 3
-    scaling : bool, default True
-    missing : {"mask", "error"}, default "mask"
-    random_state : int or None, default 0
-    trainer_kwargs : dict or None, default None
-    verbose : bool, default True
-        Training settings; see :class:`~tsrm.forecasting.neural.WindowForecaster`.
-    calendar_features : bool or tuple of str, default False
-        Sin/cos calendar covariates from the index; see
-        :class:`~tsrm.forecasting.neural.WindowForecaster`.
-    past_covariates : tuple of str or None, default None
-        Columns of ``X`` observed only up to the forecast origin; see
-        :class:`~tsrm.forecasting.neural.WindowForecaster`.
+    {training}
 
     Attributes
     ----------
     network_ : nn.Module
     config_ : DLinearConfig
-    n_params_ : int
-    history_ : dict
-        ``train_loss`` and ``val_loss`` per epoch, ``best_epoch``, ``fit_seconds``.
-    context_ : Panel
-        The last ``lookback`` values of each fitted series (what ``predict()`` continues).
+    {fitted}
     """
 
     _config_class = DLinearConfig
@@ -205,33 +126,11 @@ class DLinear(WindowForecaster):
         calendar_features: bool | tuple[str, ...] = False,
         past_covariates: tuple[str, ...] | None = None,
     ) -> None:
-        self.horizon = horizon
-        self.lookback = lookback
-        self.kernel_size = kernel_size
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.lr_decay = lr_decay
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.quantiles = quantiles
-        self.validation_size = validation_size
-        self.patience = patience
-        self.scaling = scaling
-        self.missing = missing
-        self.random_state = random_state
-        self.trainer_kwargs = trainer_kwargs
-        self.verbose = verbose
-        self.calendar_features = calendar_features
-        self.past_covariates = past_covariates
+        store_arguments(self, locals())
 
     def _network_config(self) -> DLinearConfig:
-        return make_config(
-            DLinearConfig,
-            lookback=check_positive_int(self.lookback, "lookback"),
-            horizon=check_positive_int(self.horizon, "horizon"),
-            kernel_size=check_positive_int(self.kernel_size, "kernel_size"),
-        )
+        names = ("lookback", "horizon", "kernel_size")
+        return make_config(DLinearConfig, **checked_ints(vars(self), names))
 
     def _build_network(self, cfg: DLinearConfig) -> DLinearNetwork:
         return DLinearNetwork(cfg)

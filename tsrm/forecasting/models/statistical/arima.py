@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tsrm.exceptions import SeriesTooShortError
-from tsrm.forecasting.models.statistical._history import HistoryForecaster
+from tsrm.forecasting.base import BaseForecaster, Inputs
 from tsrm.forecasting.models.statistical._statsmodels import (
     check_same_series,
     finite_forecast,
@@ -15,14 +15,14 @@ from tsrm.forecasting.models.statistical._statsmodels import (
 from tsrm.forecasting.series import Panel
 
 
-class SARIMAXForecaster(HistoryForecaster):
+class SARIMAXForecaster(BaseForecaster):
     """Shared part of :class:`ARIMA` and :class:`AutoARIMA`: one SARIMAX result per series.
 
     Subclasses fill ``results_`` (statsmodels results of full, non-differenced
     SARIMAX models) in ``_fit``.
     """
 
-    def _predict(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+    def _predict(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
         name = type(self).__name__
         if new_data:
             check_same_series(panel, len(self.results_), name)
@@ -83,8 +83,8 @@ class ARIMA(SARIMAXForecaster):
         P, D, Q, m = self.seasonal_order
         return max(p + d + q, (P + D + Q) * m + d + D * m) + 2
 
-    def _fit(self, panel: Panel) -> None:
-        super()._fit(panel)
+    def _fit(self, panel: Panel, inputs: Inputs) -> None:
+        super()._fit(panel, inputs)
         for sid, values in zip(panel.ids, panel.values, strict=True):
             if len(values) < self._min_length():
                 raise SeriesTooShortError(

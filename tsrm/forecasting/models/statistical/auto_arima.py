@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from tsrm.exceptions import SeriesTooShortError, TSRMInputError
-from tsrm.forecasting.base import check_positive_int
+from tsrm.forecasting.base import Inputs, check_positive_int
 from tsrm.forecasting.models.statistical._statsmodels import (
     FIT_ERRORS,
     DeterministicFit,
@@ -133,8 +133,8 @@ class AutoARIMA(SARIMAXForecaster):
         if self.max_D > 1:
             raise TSRMInputError(f"max_D must be 0 or 1, got {self.max_D!r}.")
 
-    def _fit(self, panel: Panel) -> None:
-        super()._fit(panel)
+    def _fit(self, panel: Panel, inputs: Inputs) -> None:
+        super()._fit(panel, inputs)
         for sid, values in zip(panel.ids, panel.values, strict=True):
             if len(values) < MIN_LENGTH:
                 raise SeriesTooShortError(

@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 
 from tsrm.exceptions import SeriesTooShortError, TSRMInputError
-from tsrm.forecasting.base import check_positive_int
-from tsrm.forecasting.models.statistical._history import HistoryForecaster
+from tsrm.forecasting.base import BaseForecaster, Inputs, check_positive_int
 from tsrm.forecasting.models.statistical._statsmodels import (
     FIT_ERRORS,
     DeterministicFit,
@@ -30,7 +29,7 @@ _CHOICES = {
 }
 
 
-class ETS(HistoryForecaster):
+class ETS(BaseForecaster):
     """ETS(error, trend, seasonal) exponential smoothing (statsmodels ``ETSModel``).
 
     Each component is either fixed or ``"auto"``; with any ``"auto"``, every
@@ -126,8 +125,8 @@ class ETS(HistoryForecaster):
     def _is_auto(self) -> bool:
         return AUTO in (self.error, self.trend, self.damped_trend, self.seasonal)
 
-    def _fit(self, panel: Panel) -> None:
-        super()._fit(panel)
+    def _fit(self, panel: Panel, inputs: Inputs) -> None:
+        super()._fit(panel, inputs)
         fitted = fit_each(panel, self._fit_one, "ETS")
         self.configs_ = [config for config, _ in fitted]
         self.results_ = [res for _, res in fitted]
@@ -224,7 +223,7 @@ class ETS(HistoryForecaster):
             **config,
         )
 
-    def _predict(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+    def _predict(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
         if new_data:
             check_same_series(panel, len(self.results_), "ETS")
         out = np.empty((panel.n_series, h))

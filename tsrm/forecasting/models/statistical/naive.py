@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from tsrm.exceptions import SeriesTooShortError
-from tsrm.forecasting.base import check_positive_int
-from tsrm.forecasting.models.statistical._history import HistoryForecaster
+from tsrm.forecasting.base import BaseForecaster, Inputs, check_positive_int
 from tsrm.forecasting.series import Panel
 
 
-class SeasonalNaive(HistoryForecaster):
+class SeasonalNaive(BaseForecaster):
     """Repeat the last observed season: ``y[t + k] = y[t + k - m * ceil(k / m)]``.
 
     Parameters
@@ -32,7 +31,7 @@ class SeasonalNaive(HistoryForecaster):
     def _period(self) -> int:
         return self.season_length
 
-    def _predict(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+    def _predict(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
         m = self._period()
         out = np.empty((panel.n_series, h))
         for i, (sid, values) in enumerate(zip(panel.ids, panel.values, strict=True)):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from tsrm.forecasting.base import check_positive_int
-from tsrm.forecasting.models.statistical._history import HistoryForecaster
+from tsrm.forecasting.base import BaseForecaster, Inputs, check_positive_int
 from tsrm.forecasting.series import Panel
 
 Z_90 = 1.645  # one-sided 95 % normal quantile, i.e. M4's "90 %" two-sided test
 
 
-class Naive2(HistoryForecaster):
+class Naive2(BaseForecaster):
     """Seasonally adjusted naive forecast, as the M4 competition's Naive2 benchmark.
 
     For each series of length ``n`` with ``m = season_length``:
@@ -60,8 +59,8 @@ class Naive2(HistoryForecaster):
         super()._validate_params()
         check_positive_int(self.season_length, "season_length")
 
-    def _fit(self, panel: Panel) -> None:
-        super()._fit(panel)
+    def _fit(self, panel: Panel, inputs: Inputs) -> None:
+        super()._fit(panel, inputs)
         m = self.season_length
         self.seasonal_ = [is_seasonal(values, m) for values in panel.values]
         self.seasonal_indices_ = [
@@ -69,7 +68,7 @@ class Naive2(HistoryForecaster):
             for values, seasonal in zip(panel.values, self.seasonal_, strict=True)
         ]
 
-    def _predict(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+    def _predict(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
         m = self.season_length
         out = np.empty((panel.n_series, h))
         for i, values in enumerate(panel.values):

@@ -7,8 +7,7 @@ from typing import Any
 import numpy as np
 
 from tsrm.exceptions import SeriesTooShortError, TSRMInputError
-from tsrm.forecasting.base import check_positive_int
-from tsrm.forecasting.models.statistical._history import HistoryForecaster
+from tsrm.forecasting.base import BaseForecaster, Inputs, check_positive_int
 from tsrm.forecasting.models.statistical._statsmodels import (
     DeterministicFit,
     finite_forecast,
@@ -20,7 +19,7 @@ from tsrm.forecasting.series import Panel
 MIN_LENGTH = 4
 
 
-class Theta(HistoryForecaster):
+class Theta(BaseForecaster):
     """Theta forecasts (Assimakopoulos & Nikolopoulos; statsmodels ``ThetaModel``).
 
     Per series: optionally deseasonalise (classical decomposition, multiplicative
@@ -91,8 +90,8 @@ class Theta(HistoryForecaster):
         if not self.theta >= 1:
             raise TSRMInputError(f"theta must be >= 1, got {self.theta!r}.")
 
-    def _fit(self, panel: Panel) -> None:
-        super()._fit(panel)
+    def _fit(self, panel: Panel, inputs: Inputs) -> None:
+        super()._fit(panel, inputs)
         self.results_ = self._fit_all(panel)
 
     def _fit_all(self, panel: Panel) -> list:
@@ -125,7 +124,7 @@ class Theta(HistoryForecaster):
         )
         return model.fit(use_mle=bool(self.use_mle))
 
-    def _predict(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+    def _predict(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
         results = self._fit_all(panel) if new_data else self.results_
         out = np.empty((panel.n_series, h))
         for i, (res, sid) in enumerate(zip(results, panel.ids, strict=True)):

@@ -34,7 +34,7 @@ windows, and its default 128 gives more, smaller steps per epoch.
 from __future__ import annotations
 
 from tsrm.exceptions import TSRMInputError
-from tsrm.forecasting.base import check_positive_int
+from tsrm.forecasting.models._params import checked_ints, fill_doc, store_arguments
 from tsrm.forecasting.models.transformer.module import (
     PATCHTST_PRESETS,
     PatchTSTConfig,
@@ -42,17 +42,13 @@ from tsrm.forecasting.models.transformer.module import (
     TransformerConfig,
     TransformerNetwork,
 )
-from tsrm.forecasting.neural import WindowForecaster
 from tsrm.forecasting.neural.config import make_config
+from tsrm.forecasting.neural.estimator import WindowForecaster
 
 _SIZES = ("d_model", "n_heads", "d_ff", "n_layers", "dropout")
 
 
-def _integers(values: dict, names: tuple[str, ...]) -> dict[str, int]:
-    """The named settings as plain ints (numpy integers accepted), or a TSRMInputError."""
-    return {name: check_positive_int(values[name], name) for name in names}
-
-
+@fill_doc
 class PatchTST(WindowForecaster):
     """PatchTST/supervised: a Transformer encoder over overlapping patches of the window.
 
@@ -67,8 +63,7 @@ class PatchTST(WindowForecaster):
 
     Parameters
     ----------
-    horizon : int, default 24
-        Steps forecast at once; ``predict(h)`` beyond it feeds forecasts back.
+    {horizon}
     lookback : int, default 336
         Past values each forecast sees (the paper's PatchTST/42 setting).
     preset : {"default", "etth"}, default "default"
@@ -91,33 +86,14 @@ class PatchTST(WindowForecaster):
         Pre-norm instead of the paper's post-norm encoder layers.
     revin : bool, default True
         Reversible instance normalisation of each window.
-    max_epochs : int, default 100
-    batch_size : int, default 128
-    learning_rate : float, default 1e-4
-    weight_decay : float, default 0.0
-    loss : {"mse", "mae", "huber"}, default "mse"
-    quantiles : sequence of float or None, default None
-        Also forecast these quantile levels (pinball loss; see
-        :class:`~tsrm.forecasting.neural.WindowForecaster`).
-    validation_size : float or int, default 0.2
-    patience : int, default 20
-    scaling : bool, default True
-    missing : {"mask", "error"}, default "mask"
-    random_state : int or None, default 0
-    trainer_kwargs : dict or None, default None
-    verbose : bool, default True
-        Training settings; see :class:`~tsrm.forecasting.neural.WindowForecaster`.
+    {training}
 
     Attributes
     ----------
     network_ : nn.Module
     config_ : PatchTSTConfig
         The resolved network settings (preset and overrides).
-    n_params_ : int
-    history_ : dict
-        ``train_loss`` and ``val_loss`` per epoch, ``best_epoch``, ``fit_seconds``.
-    context_ : Panel
-        The last ``lookback`` values of each fitted series (what ``predict()`` continues).
+    {fitted}
     """
 
     _config_class = PatchTSTConfig
@@ -153,33 +129,7 @@ class PatchTST(WindowForecaster):
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
     ) -> None:
-        self.horizon = horizon
-        self.lookback = lookback
-        self.preset = preset
-        self.d_model = d_model
-        self.n_heads = n_heads
-        self.d_ff = d_ff
-        self.n_layers = n_layers
-        self.dropout = dropout
-        self.patch_len = patch_len
-        self.stride = stride
-        self.head_dropout = head_dropout
-        self.norm = norm
-        self.pre_norm = pre_norm
-        self.revin = revin
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.quantiles = quantiles
-        self.validation_size = validation_size
-        self.patience = patience
-        self.scaling = scaling
-        self.missing = missing
-        self.random_state = random_state
-        self.trainer_kwargs = trainer_kwargs
-        self.verbose = verbose
+        store_arguments(self, locals())
 
     def _network_config(self) -> PatchTSTConfig:
         if not isinstance(self.preset, str) or self.preset not in PATCHTST_PRESETS:
@@ -188,10 +138,10 @@ class PatchTST(WindowForecaster):
             )
         sizes = dict(PATCHTST_PRESETS[self.preset])
         sizes.update({k: getattr(self, k) for k in _SIZES if getattr(self, k) is not None})
-        sizes.update(_integers(sizes, ("d_model", "n_heads", "d_ff", "n_layers")))
+        sizes.update(checked_ints(sizes, ("d_model", "n_heads", "d_ff", "n_layers")))
         return make_config(
             PatchTSTConfig,
-            **_integers(vars(self), ("lookback", "horizon", "patch_len", "stride")),
+            **checked_ints(vars(self), ("lookback", "horizon", "patch_len", "stride")),
             head_dropout=self.head_dropout,
             norm=self.norm,
             pre_norm=self.pre_norm,
@@ -203,6 +153,7 @@ class PatchTST(WindowForecaster):
         return PatchTSTNetwork(cfg)
 
 
+@fill_doc
 class TransformerForecaster(WindowForecaster):
     """A plain Transformer encoder over non-overlapping patches of the window.
 
@@ -217,10 +168,7 @@ class TransformerForecaster(WindowForecaster):
 
     Parameters
     ----------
-    horizon : int, default 24
-        Steps forecast at once; ``predict(h)`` beyond it feeds forecasts back.
-    lookback : int, default 336
-        Past values each forecast sees.
+    {window}
     patch_len : int, default 16
         Length of the patches (the tokens).
     d_model : int, default 64
@@ -235,32 +183,13 @@ class TransformerForecaster(WindowForecaster):
         from their mean (``Linear(d_model, horizon)``, independent of the lookback).
     revin : bool, default True
         Reversible instance normalisation of each window.
-    max_epochs : int, default 20
-    batch_size : int, default 256
-    learning_rate : float, default 1e-3
-    weight_decay : float, default 0.0
-    loss : {"mse", "mae", "huber"}, default "mse"
-    quantiles : sequence of float or None, default None
-        Also forecast these quantile levels (pinball loss; see
-        :class:`~tsrm.forecasting.neural.WindowForecaster`).
-    validation_size : float or int, default 0.2
-    patience : int, default 3
-    scaling : bool, default True
-    missing : {"mask", "error"}, default "mask"
-    random_state : int or None, default 0
-    trainer_kwargs : dict or None, default None
-    verbose : bool, default True
-        Training settings; see :class:`~tsrm.forecasting.neural.WindowForecaster`.
+    {training}
 
     Attributes
     ----------
     network_ : nn.Module
     config_ : TransformerConfig
-    n_params_ : int
-    history_ : dict
-        ``train_loss`` and ``val_loss`` per epoch, ``best_epoch``, ``fit_seconds``.
-    context_ : Panel
-        The last ``lookback`` values of each fitted series (what ``predict()`` continues).
+    {fitted}
     """
 
     _config_class = TransformerConfig
@@ -293,36 +222,13 @@ class TransformerForecaster(WindowForecaster):
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
     ) -> None:
-        self.horizon = horizon
-        self.lookback = lookback
-        self.patch_len = patch_len
-        self.d_model = d_model
-        self.n_heads = n_heads
-        self.d_ff = d_ff
-        self.n_layers = n_layers
-        self.dropout = dropout
-        self.head_dropout = head_dropout
-        self.head = head
-        self.revin = revin
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.quantiles = quantiles
-        self.validation_size = validation_size
-        self.patience = patience
-        self.scaling = scaling
-        self.missing = missing
-        self.random_state = random_state
-        self.trainer_kwargs = trainer_kwargs
-        self.verbose = verbose
+        store_arguments(self, locals())
 
     def _network_config(self) -> TransformerConfig:
         integers = ("lookback", "horizon", "patch_len", "d_model", "n_heads", "d_ff", "n_layers")
         return make_config(
             TransformerConfig,
-            **_integers(vars(self), integers),
+            **checked_ints(vars(self), integers),
             dropout=self.dropout,
             head_dropout=self.head_dropout,
             head=self.head,

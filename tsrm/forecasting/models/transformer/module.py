@@ -27,6 +27,7 @@ is a small share and the two were within noise (about 720-770 ms either way).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -34,6 +35,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from tsrm._config import check_int_fields
+from tsrm.forecasting._docs import shared_doc
 from tsrm.forecasting.neural.config import WindowConfig
 
 #: PatchTST network sizes from the paper's supervised scripts (github.com/yuqinie98/PatchTST,
@@ -64,6 +66,17 @@ def _check_encoder(cfg: PatchTSTConfig | TransformerConfig) -> None:
         raise ValueError(f"revin must be True or False, got {cfg.revin!r}.")
 
 
+#: The encoder settings both configurations document alike.
+_ENCODER_DOC = """
+d_model, n_heads, d_ff, n_layers : int
+    Token width, attention heads, feed-forward width, encoder layers.
+dropout : float
+    Dropout after the patch embedding, inside the feed-forward block and
+    on each residual branch.
+"""
+
+
+@shared_doc(encoder=_ENCODER_DOC)
 @dataclass(frozen=True)
 class PatchTSTConfig(WindowConfig):
     """Settings of :class:`PatchTSTNetwork` (defaults: the ``"default"`` preset).
@@ -74,11 +87,7 @@ class PatchTSTConfig(WindowConfig):
         Window length in, steps out.
     patch_len, stride : int
         Patch length and step between patch starts (the paper's 16 and 8).
-    d_model, n_heads, d_ff, n_layers : int
-        Token width, attention heads, feed-forward width, encoder layers.
-    dropout : float
-        Dropout after the patch embedding, inside the feed-forward block and
-        on each residual branch.
+    {encoder}
     head_dropout : float
         Dropout on the forecast (the paper's 0).
     norm : {"batch", "layer"}
@@ -126,6 +135,7 @@ class PatchTSTConfig(WindowConfig):
         return cls(lookback=lookback, horizon=horizon, **{**PATCHTST_PRESETS[preset], **overrides})
 
 
+@shared_doc(encoder=_ENCODER_DOC)
 @dataclass(frozen=True)
 class TransformerConfig(WindowConfig):
     """Settings of :class:`TransformerNetwork`.
@@ -136,11 +146,7 @@ class TransformerConfig(WindowConfig):
         Window length in, steps out.
     patch_len : int
         Length of the non-overlapping patches that are the tokens.
-    d_model, n_heads, d_ff, n_layers : int
-        Token width, attention heads, feed-forward width, encoder layers.
-    dropout : float
-        Dropout after the patch embedding, inside the feed-forward block and
-        on each residual branch.
+    {encoder}
     head_dropout : float
         Dropout on the forecast.
     head : {"flatten", "mean"}
@@ -278,11 +284,27 @@ class PatchEncoder(nn.Module):
         )
         self.final_norm = _norm(norm, d_model) if pre_norm else nn.Identity()
 
+    @classmethod
+    def from_config(
+        cls, cfg: PatchTSTConfig | TransformerConfig, norm: str, pre_norm: bool
+    ) -> PatchEncoder:
+        """The encoder of a network with settings ``cfg`` and the given normalisation."""
+        sizes = (cfg.n_patches, cfg.patch_len, cfg.d_model, cfg.n_heads, cfg.d_ff, cfg.n_layers)
+        return cls(*sizes, cfg.dropout, norm, pre_norm)
+
     def forward(self, patches: Tensor) -> Tensor:
         h = self.dropout(self.embed(patches) + self.position)
         for layer in self.layers:
             h = layer(h)
         return self.final_norm(h)
+
+
+def revin_forecast(window: Tensor, revin: bool, forecast: Callable[[Tensor], Tensor]) -> Tensor:
+    """``forecast(window)``; with ``revin``, of the normalised window, de-normalised after."""
+    if not revin:
+        return forecast(window)
+    window, mean, std = revin_normalise(window)
+    return forecast(window) * std + mean
 
 
 # -- networks -------------------------------------------------------------------------------
@@ -301,27 +323,16 @@ class PatchTSTNetwork(nn.Module):
     def __init__(self, cfg: PatchTSTConfig) -> None:
         super().__init__()
         self.cfg = cfg
-        self.encoder = PatchEncoder(
-            cfg.n_patches,
-            cfg.patch_len,
-            cfg.d_model,
-            cfg.n_heads,
-            cfg.d_ff,
-            cfg.n_layers,
-            cfg.dropout,
-            cfg.norm,
-            cfg.pre_norm,
-        )
+        self.encoder = PatchEncoder.from_config(cfg, cfg.norm, cfg.pre_norm)
         self.head = nn.Linear(cfg.n_patches * cfg.d_model, cfg.horizon)
         self.head_dropout = nn.Dropout(cfg.head_dropout)
 
+    def _forecast(self, window: Tensor) -> Tensor:
+        h = self.encoder(patch_end_padded(window, self.cfg.patch_len, self.cfg.stride))
+        return self.head_dropout(self.head(h.flatten(1)))
+
     def forward(self, window: Tensor) -> Tensor:
-        cfg = self.cfg
-        if cfg.revin:
-            window, mean, std = revin_normalise(window)
-        h = self.encoder(patch_end_padded(window, cfg.patch_len, cfg.stride))
-        forecast = self.head_dropout(self.head(h.flatten(1)))
-        return forecast * std + mean if cfg.revin else forecast
+        return revin_forecast(window, self.cfg.revin, self._forecast)
 
 
 class TransformerNetwork(nn.Module):
@@ -337,26 +348,15 @@ class TransformerNetwork(nn.Module):
     def __init__(self, cfg: TransformerConfig) -> None:
         super().__init__()
         self.cfg = cfg
-        self.encoder = PatchEncoder(
-            cfg.n_patches,
-            cfg.patch_len,
-            cfg.d_model,
-            cfg.n_heads,
-            cfg.d_ff,
-            cfg.n_layers,
-            cfg.dropout,
-            "layer",
-            True,
-        )
+        self.encoder = PatchEncoder.from_config(cfg, "layer", True)
         width = cfg.n_patches * cfg.d_model if cfg.head == "flatten" else cfg.d_model
         self.head = nn.Linear(width, cfg.horizon)
         self.head_dropout = nn.Dropout(cfg.head_dropout)
 
+    def _forecast(self, window: Tensor) -> Tensor:
+        h = self.encoder(patch_front_padded(window, self.cfg.patch_len))
+        pooled = h.flatten(1) if self.cfg.head == "flatten" else h.mean(dim=1)
+        return self.head_dropout(self.head(pooled))
+
     def forward(self, window: Tensor) -> Tensor:
-        cfg = self.cfg
-        if cfg.revin:
-            window, mean, std = revin_normalise(window)
-        h = self.encoder(patch_front_padded(window, cfg.patch_len))
-        pooled = h.flatten(1) if cfg.head == "flatten" else h.mean(dim=1)
-        forecast = self.head_dropout(self.head(pooled))
-        return forecast * std + mean if cfg.revin else forecast
+        return revin_forecast(window, self.cfg.revin, self._forecast)

@@ -7,18 +7,15 @@ the presets and network settings, its LightningModule, and forecast traces.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
 import torch
+from torch import Tensor
 
 from tsrm.exceptions import TSRMInputError
 from tsrm.forecasting.base import check_positive_int
 from tsrm.forecasting.models.trm.config import NetworkConfig, preset_settings
 from tsrm.forecasting.models.trm.lightning_module import TSTRMLightning
 from tsrm.forecasting.models.trm.module import EveryStepHalting, TSTRMNetwork
-from tsrm.forecasting.neural import WindowForecaster
+from tsrm.forecasting.neural.estimator import WindowForecaster
 
 # Constructor arguments that map one-to-one onto NetworkConfig fields.
 _NETWORK_ARGS = (
@@ -32,23 +29,6 @@ _NETWORK_ARGS = (
     "dropout",
     "halting",
 )
-
-
-@dataclass
-class ForecastTrace:
-    """Forecasts after each supervision step, as returned by ``predict(return_trace=True)``.
-
-    Attributes
-    ----------
-    steps : list
-        The forecast after supervision step 1, 2, ... (same kind as the forecast).
-    halted_at : np.ndarray or None
-        Per series, the step at which the halting head stopped it (1-based), or
-        ``None`` when the model has no halting head.
-    """
-
-    steps: list
-    halted_at: np.ndarray | None
 
 
 class TRMForecaster(WindowForecaster):
@@ -133,6 +113,7 @@ class TRMForecaster(WindowForecaster):
 
     _config_class = NetworkConfig
     _file_format = "tsrm.TRMForecaster"  # what model files say; never change it
+    _tags = {**WindowForecaster._tags, "trace": True}
 
     def __init__(
         self,
@@ -236,69 +217,6 @@ class TRMForecaster(WindowForecaster):
             return EveryStepHalting(self.network_).eval()
         return self.network_
 
-    # -- predict --------------------------------------------------------------
-    def predict(
-        self,
-        h: int | None = None,
-        y: Any = None,
-        X: Any = None,
-        return_trace: bool = False,
-        *,
-        static: Any = None,
-    ) -> Any:
-        """Forecast ``h`` steps ahead.
-
-        Parameters
-        ----------
-        h : int, optional
-            Steps to forecast (default ``horizon``). Beyond ``horizon`` the
-            model feeds its own forecasts back as history, ``horizon`` steps at
-            a time; errors compound, so prefer training with a longer horizon.
-        y : Series, DataFrame or array, optional
-            New history to forecast from instead of the fitted data (no refit).
-            Only its last ``lookback`` values are used. A 2-D array of shape
-            ``(lookback, k)`` forecasts ``k`` windows in one vectorised call.
-        X : DataFrame, Series or ndarray, optional
-            Covariates of the ``h`` forecast steps, for a model fitted with ``X``
-            (see :meth:`WindowForecaster.fit`).
-        return_trace : bool, default False
-            Also return a :class:`ForecastTrace` with the forecast after each
-            supervision step (requires ``h <= horizon``).
-        static : DataFrame, optional
-            Static per-series features, for a model fitted with them (see
-            :meth:`WindowForecaster.fit`).
-
-        Returns
-        -------
-        forecast
-            Same kind as the input (Series, DataFrame, long DataFrame or
-            array) with the index continued into the future.
-        trace : ForecastTrace
-            Only when ``return_trace=True``.
-        """
-        forecast = super().predict(h=h, y=y, X=X, static=static)
-        if not return_trace:
-            return forecast
-        self._refuse_covariates("return_trace=True")
-        h = self.horizon if h is None else h
-        if h > self.horizon:
-            raise TSRMInputError(
-                f"return_trace=True needs h <= horizon ({self.horizon}), got h={h}."
-            )
-        panel = self.context_ if y is None else self._to_panel(y)
-        windows, mean, std = self._windows(panel, y is not None)
-        with torch.inference_mode():
-            steps = self.network_.supervised(torch.from_numpy(windows))
-            halted = None
-            if self.network_.halting_head is not None:
-                _, used = self.network_.forecast_with_steps(torch.from_numpy(windows))
-                halted = used.numpy()
-        outputs = [
-            panel.output(
-                self._pin_constant(
-                    self._point_output(f).double().numpy()[:, :h] * std + mean, panel
-                )
-            )
-            for f, _ in steps
-        ]
-        return forecast, ForecastTrace(outputs, halted)
+    def _network_steps(self, window: Tensor) -> tuple[Tensor, Tensor | None]:
+        final, steps, halted = self.network_.every_step(window)
+        return torch.cat([final[:, None], steps], dim=1), halted

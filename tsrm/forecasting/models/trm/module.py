@@ -169,31 +169,24 @@ class TSTRMNetwork(nn.Module):
             steps = torch.full((window.shape[0],), cfg.n_supervision, dtype=torch.long)
         return self._decode(y, guess, stats), steps
 
-    def forecast_every_step_halting(self, window: Tensor) -> Tensor:
-        """``forward(window)`` with the halting head, without data-dependent shapes.
+    def every_step(self, window: Tensor) -> tuple[Tensor, Tensor, Tensor | None]:
+        """One run of every supervision step for every window, without data-dependent shapes.
 
-        Every window runs every supervision step and keeps the answer of the step at
-        which it halts, so the result equals :meth:`forward`'s (windows never interact)
-        at the cost of the steps it skips; traceable for export.
+        Returns the final forecast ``(batch, horizon)``, each step's ``(batch, n_supervision,
+        horizon)`` and, with a halting head, each window's halting step (1-based: the first
+        step whose halting logit is positive, else the last) or None. With a halting head
+        the final forecast is the halting step's, as :meth:`forward` gives it (windows
+        never interact); without, the last step's. Traceable for export.
         """
+        supervised = self.supervised(window)
+        steps = torch.stack([forecast for forecast, _ in supervised], dim=1)
         if self.halting_head is None:
-            raise ValueError("forecast_every_step_halting needs a network with a halting head.")
-        cfg = self.cfg
-        x, y, z, guess, stats = self._encode(window)
-        final, halted = y, window.new_zeros(window.shape[0], 1, 1, dtype=torch.bool)
-        for s in deep_supervision(
-            self.reasoner,
-            x,
-            y,
-            z,
-            n=cfg.n_recursions,
-            T=cfg.n_cycles,
-            n_steps=cfg.n_supervision,
-            halting_head=self.halting_head,
-        ):
-            final = torch.where(halted, final, s.y)
-            halted = halted | (s.halt_logit > 0)[:, None, None]
-        return self._decode(final, guess, stats)
+            return steps[:, -1], steps, None
+        stop = torch.stack([logit > 0 for _, logit in supervised], dim=1)
+        stop = torch.cat([stop[:, :-1], torch.ones_like(stop[:, -1:])], dim=1)
+        halted = stop.long().argmax(dim=1)  # the first step that stops
+        final = steps.gather(1, halted.view(-1, 1, 1).expand(-1, 1, steps.shape[2]))[:, 0]
+        return final, steps, halted + 1
 
 
 class EveryStepHalting(nn.Module):
@@ -204,4 +197,4 @@ class EveryStepHalting(nn.Module):
         self.network = network
 
     def forward(self, window: Tensor) -> Tensor:
-        return self.network.forecast_every_step_halting(window)
+        return self.network.every_step(window)[0]

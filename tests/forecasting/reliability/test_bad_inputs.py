@@ -222,7 +222,7 @@ def test_bad_h(name, h, fitted):
 @pytest.mark.parametrize("name", MODEL_IDS)
 def test_exogenous_x_unsupported_or_unfitted(name, fitted):
     """Models without covariate support refuse X; the neural ones refuse X that fit never saw."""
-    from tsrm.forecasting.neural import WindowForecaster
+    from tsrm.forecasting.neural.estimator import WindowForecaster
 
     neural = isinstance(fitted[name], WindowForecaster)
     if not neural:

@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from tsrm.exceptions import TSRMInputError  # noqa: E402
-from tsrm.forecasting.models.trm.estimator import ForecastTrace  # noqa: E402
+from tsrm.forecasting.neural.inference import ForecastTrace  # noqa: E402
 from tsrm.forecasting.plotting import plot_forecast, plot_refinement  # noqa: E402
 
 

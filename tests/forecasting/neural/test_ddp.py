@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 # Lightning's "ddp" launcher starts the other ranks by re-running this script, as a real
 # multi-GPU or multi-node job would; every rank writes its forecast to its own file.
@@ -19,7 +19,7 @@ import json, os, sys
 import torch
 torch.set_num_threads(1)
 sys.path.insert(0, {tests!r})
-from conftest import TINY, make_hourly_series
+from tests.conftest import TINY, make_hourly_series
 from tsrm import TRMForecaster
 from tsrm.forecasting.metrics import mae
 

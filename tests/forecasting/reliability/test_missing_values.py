@@ -11,9 +11,9 @@ from reliability_helpers import NEURAL, hourly, trm
 from tsrm.exceptions import MissingValuesError
 from tsrm.forecasting.models.trm.lightning_module import TSTRMLightning
 from tsrm.forecasting.models.trm.module import TSTRMNetwork
-from tsrm.forecasting.neural.data import fill_missing
 from tsrm.forecasting.neural.lightning_module import PointForecastModule
 from tsrm.forecasting.series import WindowDataset
+from tsrm.forecasting.series.scaling import fill_missing
 
 
 def _gappy(n: int = 400, fraction: float = 0.1, seed: int = 3) -> pd.Series:

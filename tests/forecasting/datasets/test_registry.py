@@ -32,7 +32,7 @@ from tsrm.forecasting.datasets import (
     verify_file,
 )
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 LTSF = ["ETTh1", "ETTh2", "ETTm1", "ETTm2", "Weather", "Exchange", "ILI"]
 PANEL = ["M4-Hourly", "M4-Weekly", "M3-Yearly", "M3-Quarterly", "M3-Monthly"]
 HORIZONS = {

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 import torch
+from tests.conftest import TINY_SETTINGS
 from sklearn.base import clone
 
 from tsrm import DLinear, ModelFileError, Naive, PatchTST, TransformerForecaster, TSRMInputError
@@ -23,10 +24,9 @@ from tsrm.forecasting.models.transformer.module import (
 
 H, L = 6, 24
 TINY_NET = dict(d_model=8, n_heads=2, d_ff=16, n_layers=1, patch_len=8)
-TINY_FIT = dict(horizon=H, lookback=L, max_epochs=2, batch_size=64, verbose=False)
 TINY = {
-    PatchTST: {**TINY_NET, "stride": 4, **TINY_FIT},
-    TransformerForecaster: {**TINY_NET, **TINY_FIT},
+    PatchTST: TINY_SETTINGS["patchtst"],
+    TransformerForecaster: TINY_SETTINGS["transformer"],
 }
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from tests.conftest import make_tiny_model
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
@@ -22,15 +23,14 @@ from tsrm import (
     TRMForecaster,
     TSRMInputError,
 )
-from tsrm.forecasting.neural import WindowForecaster
+from tsrm.forecasting.neural.estimator import WindowForecaster
 
 H, L = 6, 24
-TINY = dict(horizon=H, lookback=L, max_epochs=2, batch_size=64, verbose=False)
-PACKAGE = Path(__file__).resolve().parents[2] / "tsrm"
+PACKAGE = Path(__file__).resolve().parents[3] / "tsrm"
 
 
 def tiny_dlinear(**kw) -> DLinear:
-    return DLinear(**{**TINY, "kernel_size": 5, **kw})
+    return make_tiny_model("dlinear", **kw)
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +217,7 @@ def test_model_file_names_its_class(saved):
 
 
 def test_nlinear_round_trip(hourly_series, tmp_path):
-    model = NLinear(**TINY).fit(hourly_series)
+    model = make_tiny_model("nlinear").fit(hourly_series)
     loaded = NLinear.load(model.save(tmp_path / "n"))
     assert np.array_equal(loaded.predict().to_numpy(), model.predict().to_numpy())
 
@@ -250,5 +250,5 @@ def test_quiet_fit_emits_no_warnings(hourly_series):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         tiny_dlinear(max_epochs=1).fit(hourly_series).predict()
-        NLinear(**{**TINY, "validation_size": 0}).fit(hourly_series).predict()
+        make_tiny_model("nlinear", validation_size=0).fit(hourly_series).predict()
     assert [str(w.message) for w in caught] == []

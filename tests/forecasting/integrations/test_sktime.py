@@ -22,7 +22,7 @@ pytest.importorskip("sktime")
 from sktime.forecasting.base import ForecastingHorizon  # noqa: E402
 from sktime.utils.estimator_checks import check_estimator  # noqa: E402
 
-from tsrm.forecasting.integrations.sktime import TSRMForecaster  # noqa: E402
+from tsrm.forecasting.integrations.sktime import SktimeForecaster  # noqa: E402
 
 # sktime checks excluded from check_estimator, with the reason. None at present; add any
 # exclusion here and in the tsrm.forecasting.integrations.sktime module docstring.
@@ -30,7 +30,7 @@ EXCLUDED_CHECKS: dict[str, str] = {}
 
 
 def tiny() -> TRMForecaster:
-    return TSRMForecaster.get_test_params()[0]["estimator"]
+    return SktimeForecaster.get_test_params()[0]["estimator"]
 
 
 def monthly(n: int = 60, columns: int = 0) -> pd.Series | pd.DataFrame:
@@ -47,7 +47,7 @@ def monthly(n: int = 60, columns: int = 0) -> pd.Series | pd.DataFrame:
 @pytest.mark.filterwarnings("ignore:Sorting by default when concatenating")
 def test_check_estimator_passes() -> None:
     results = check_estimator(
-        TSRMForecaster, tests_to_exclude=list(EXCLUDED_CHECKS) or None, verbose=False
+        SktimeForecaster, tests_to_exclude=list(EXCLUDED_CHECKS) or None, verbose=False
     )
     failed = {name: result for name, result in results.items() if result != "PASSED"}
     assert not failed, "\n".join(f"{name}: {result!r}" for name, result in failed.items())
@@ -56,11 +56,11 @@ def test_check_estimator_passes() -> None:
 
 def test_relative_and_absolute_horizons_agree() -> None:
     y = monthly()
-    relative = TSRMForecaster(tiny()).fit(y).predict(fh=[1, 3, 5])
+    relative = SktimeForecaster(tiny()).fit(y).predict(fh=[1, 3, 5])
     absolute_fh = ForecastingHorizon(
         pd.period_range("2005-01", periods=5, freq="M")[[0, 2, 4]], is_relative=False
     )
-    absolute = TSRMForecaster(tiny()).fit(y).predict(fh=absolute_fh)
+    absolute = SktimeForecaster(tiny()).fit(y).predict(fh=absolute_fh)
     pd.testing.assert_series_equal(relative, absolute)
     assert list(relative.index.astype(str)) == ["2005-01", "2005-03", "2005-05"]
     assert relative.name == "sales"
@@ -68,7 +68,7 @@ def test_relative_and_absolute_horizons_agree() -> None:
 
 def test_forecasts_are_the_wrapped_models() -> None:
     y = monthly(columns=3)
-    adapter = TSRMForecaster(tiny()).fit(y, fh=[1, 2, 3, 4])
+    adapter = SktimeForecaster(tiny()).fit(y, fh=[1, 2, 3, 4])
     direct = tiny().fit(y.to_numpy()).predict(h=4)
     pred = adapter.predict()
     assert list(pred.columns) == ["s0", "s1", "s2"]
@@ -77,7 +77,7 @@ def test_forecasts_are_the_wrapped_models() -> None:
 
 def test_update_without_refit_forecasts_from_the_new_end() -> None:
     y = monthly()
-    adapter = TSRMForecaster(tiny()).fit(y.iloc[:48])
+    adapter = SktimeForecaster(tiny()).fit(y.iloc[:48])
     weights = adapter.estimator_.network_
     adapter.update(y.iloc[48:], update_params=False)
     assert adapter.estimator_.network_ is weights
@@ -88,19 +88,19 @@ def test_update_without_refit_forecasts_from_the_new_end() -> None:
 
 
 def test_tags_follow_the_wrapped_model() -> None:
-    assert TSRMForecaster(DLinear()).get_tag("capability:missing_values") is True
-    assert TSRMForecaster(DLinear(missing="error")).get_tag("capability:missing_values") is False
-    assert TSRMForecaster(SeasonalNaive()).get_tag("capability:missing_values") is False
-    assert TSRMForecaster(DLinear(random_state=None)).get_tag("property:randomness") == (
+    assert SktimeForecaster(DLinear()).get_tag("capability:missing_values") is True
+    assert SktimeForecaster(DLinear(missing="error")).get_tag("capability:missing_values") is False
+    assert SktimeForecaster(SeasonalNaive()).get_tag("capability:missing_values") is False
+    assert SktimeForecaster(DLinear(random_state=None)).get_tag("property:randomness") == (
         "stochastic"
     )
-    assert TSRMForecaster().get_tag("property:randomness") == "deterministic"
+    assert SktimeForecaster().get_tag("property:randomness") == "deterministic"
 
 
 def test_missing_values_are_masked() -> None:
     y = monthly()
     y.iloc[[5, 6, 30]] = np.nan
-    pred = TSRMForecaster(tiny()).fit(y).predict(fh=[1, 2])
+    pred = SktimeForecaster(tiny()).fit(y).predict(fh=[1, 2])
     assert np.isfinite(pred.to_numpy()).all()
 
 
@@ -108,12 +108,12 @@ def test_non_tsrm_estimator_is_a_clear_error() -> None:
     from sklearn.linear_model import LinearRegression
 
     with pytest.raises(ValueError, match="estimator must be a tsrm forecaster"):
-        TSRMForecaster(LinearRegression()).fit(monthly())
+        SktimeForecaster(LinearRegression()).fit(monthly())
 
 
 def test_wrapped_estimator_is_not_modified() -> None:
     model = tiny()
-    TSRMForecaster(model).fit(monthly())
+    SktimeForecaster(model).fit(monthly())
     assert not hasattr(model, "network_")
 
 
@@ -129,7 +129,7 @@ def test_without_sktime_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatc
 def test_test_extra_installs_sktime() -> None:
     # CI installs .[test]; without sktime there, this module would be skipped silently.
     # (tomllib is Python 3.11+, tsrm supports 3.10: find each extra's list in the text.)
-    text = (Path(__file__).parents[2] / "pyproject.toml").read_text()
+    text = (Path(__file__).parents[3] / "pyproject.toml").read_text()
     for extra in ("test", "sktime"):
         found = re.search(rf"^{extra} = \[(.*?)\]", text, flags=re.MULTILINE | re.DOTALL)
         assert found and '"sktime>=' in found.group(1), extra

@@ -16,7 +16,7 @@ import torch
 from tsrm import DLinear
 from tsrm.exceptions import TSRMInputError
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 # Dropout on, so that a resume that lost the random state could not match.
 SETTINGS = {"max_epochs": 6, "patience": 10, "dropout": 0.1}
@@ -27,7 +27,7 @@ import lightning as L
 import torch
 torch.set_num_threads(1)
 sys.path.insert(0, {tests!r})
-from conftest import TINY, make_hourly_series
+from tests.conftest import TINY, make_hourly_series
 from tsrm import TRMForecaster
 
 KILL_EPOCH, MODE = 3, {mode!r}

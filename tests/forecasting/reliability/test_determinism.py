@@ -17,7 +17,7 @@ SCRIPT = textwrap.dedent(
     import torch
 
     torch.set_num_threads(1)
-    sys.path.insert(0, {helpers!r})
+    sys.path[:0] = [{helpers!r}, {repo!r}]
     from reliability_helpers import dlinear, hourly, trm
 
     y = hourly(300)
@@ -34,7 +34,8 @@ SCRIPT = textwrap.dedent(
 @pytest.mark.slow
 def test_same_seed_same_bits_across_processes(tmp_path):
     script = tmp_path / "fit_predict.py"
-    script.write_text(SCRIPT.format(helpers=str(Path(__file__).parent)))
+    here = Path(__file__).resolve().parent
+    script.write_text(SCRIPT.format(helpers=str(here), repo=str(here.parents[2])))
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     runs = [
         subprocess.Popen(
