@@ -11,7 +11,7 @@ from reliability_helpers import NEURAL, hourly, trm
 from tsrm.exceptions import MissingValuesError
 from tsrm.forecasting.models.trm.lightning_module import TSTRMLightning
 from tsrm.forecasting.models.trm.module import TSTRMNetwork
-from tsrm.forecasting.neural.lightning_module import PointForecastModule
+from tsrm.forecasting.neural.lightning_module import Batch, PointForecastModule
 from tsrm.forecasting.series import WindowDataset
 from tsrm.forecasting.series.scaling import fill_missing
 
@@ -82,7 +82,7 @@ def test_masked_targets_do_not_change_loss_or_gradients(kind, module_cls):
     def loss_and_grads(garbage: float):
         module.zero_grad()
         poisoned = torch.where(mask.bool(), target, torch.full_like(target, garbage))
-        loss = module._training_loss(window, poisoned, mask)
+        loss = module._training_loss(Batch(window, poisoned, mask))
         loss.backward()
         grads = [p.grad.clone() for p in module.network.parameters() if p.grad is not None]
         return loss.detach(), grads

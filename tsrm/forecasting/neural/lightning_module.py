@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import lightning as L
 import torch
 import torch.nn.functional as F
@@ -63,22 +65,27 @@ def batch_loss(window_losses: Tensor, mask: Tensor | None = None) -> Tensor:
     return ((window_losses * weight).sum(dim=-1) / weight.sum().clamp(min=1.0)).mean()
 
 
-def unpack_batch(batch: tuple[Tensor, ...]) -> tuple[Tensor, Tensor, Tensor | None]:
-    """``(window, target, mask)``; ``mask`` is None for data without missing values."""
-    if len(batch) >= 3:  # a fourth item holds covariates (see batch_covariates)
-        return batch[0], batch[1], batch[2]
-    window, target = batch
-    return window, target, None
+class Batch(NamedTuple):
+    """One training or validation batch, whatever the data carries.
 
+    ``mask`` (1 where the target was observed) is None for data without missing
+    values; ``covariates`` ``(batch, horizon, k)`` is None without covariates.
+    """
 
-def batch_covariates(batch: tuple[Tensor, ...]) -> Tensor | None:
-    """The future-known covariates ``(batch, horizon, k)`` of a batch, or None."""
-    return batch[3] if len(batch) == 4 else None
+    window: Tensor
+    target: Tensor
+    mask: Tensor | None = None
+    covariates: Tensor | None = None
 
+    @classmethod
+    def of(cls, items: tuple[Tensor, ...]) -> Batch:
+        """From the loader's tuple: ``(window, target[, mask[, covariates]])``."""
+        return cls(*items)
 
-def network_inputs(window: Tensor, covariates: Tensor | None) -> tuple[Tensor, ...]:
-    """The network's positional inputs: the window, and the covariates when there are any."""
-    return (window,) if covariates is None else (window, covariates)
+    @property
+    def inputs(self) -> tuple[Tensor, ...]:
+        """The network's positional inputs: the window, and the covariates if any."""
+        return (self.window,) if self.covariates is None else (self.window, self.covariates)
 
 
 class PointForecastModule(L.LightningModule):
@@ -151,23 +158,17 @@ class PointForecastModule(L.LightningModule):
         return pointwise_loss(kind or self.loss_kind, forecast, target, mask)
 
     # -- hooks for subclasses ---------------------------------------------------
-    def _training_loss(
-        self,
-        window: Tensor,
-        target: Tensor,
-        mask: Tensor | None = None,
-        covariates: Tensor | None = None,
-    ) -> Tensor:
-        forecast = self.network(*network_inputs(window, covariates))
-        return batch_loss(self.window_loss(forecast, target, mask), mask)
+    def _training_loss(self, batch: Batch) -> Tensor:
+        forecast = self.network(*batch.inputs)
+        return batch_loss(self.window_loss(forecast, batch.target, batch.mask), batch.mask)
 
-    def _validation_forecast(self, window: Tensor, covariates: Tensor | None = None) -> Tensor:
-        return self.network(*network_inputs(window, covariates))
+    def _validation_forecast(self, batch: Batch) -> Tensor:
+        return self.network(*batch.inputs)
 
     # -- Lightning ------------------------------------------------------------------
     def training_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> Tensor:
-        window, target, mask = unpack_batch(batch)
-        loss = self._training_loss(window, target, mask, batch_covariates(batch))
+        batch = Batch.of(batch)
+        window, loss = batch.window, self._training_loss(batch)
         self.log(
             "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(window)
         )
@@ -178,8 +179,9 @@ class PointForecastModule(L.LightningModule):
             self.ema.update(self.network)
 
     def validation_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> None:
-        window, target, mask = unpack_batch(batch)
-        forecast = self._validation_forecast(window, batch_covariates(batch))
+        batch = Batch.of(batch)
+        window, target, mask = batch.window, batch.target, batch.mask
+        forecast = self._validation_forecast(batch)
         if mask is None and not len(self.quantile_levels):
             loss = F.mse_loss(forecast, target)
         else:

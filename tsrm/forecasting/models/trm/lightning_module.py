@@ -13,9 +13,9 @@ from tsrm.core import halting_loss
 from tsrm.forecasting.models.trm.module import TSTRMNetwork
 from tsrm.forecasting.neural.lightning_module import (
     LOSSES,
+    Batch,
     PointForecastModule,
     batch_loss,
-    network_inputs,
     pointwise_loss,
 )
 
@@ -62,23 +62,17 @@ class TSTRMLightning(PointForecastModule):
         self.halt_tolerance = halt_tolerance
         self.halt_weight = halt_weight
 
-    def _training_loss(
-        self,
-        window: Tensor,
-        target: Tensor,
-        mask: Tensor | None = None,
-        covariates: Tensor | None = None,
-    ) -> Tensor:
+    def _training_loss(self, batch: Batch) -> Tensor:
         # With covariates every supervision step's forecast gets the covariate term.
-        steps = self.network.supervised(*network_inputs(window, covariates))
-        step_losses = torch.stack([self.window_loss(f, target, mask) for f, _ in steps])
-        loss = batch_loss(step_losses, mask)
+        steps = self.network.supervised(*batch.inputs)
+        step_losses = torch.stack([self.window_loss(f, batch.target, batch.mask) for f, _ in steps])
+        loss = batch_loss(step_losses, batch.mask)
         if self.network.halting_head is not None:
             logits = torch.stack([h for _, h in steps])
             targets = halting_targets(step_losses.detach(), self.halt_tolerance)
             loss = loss + self.halt_weight * halting_loss(logits, targets)
         return loss
 
-    def _validation_forecast(self, window: Tensor, covariates: Tensor | None = None) -> Tensor:
+    def _validation_forecast(self, batch: Batch) -> Tensor:
         # Score all supervision steps of every window, whatever the halting head says.
-        return self.network(*network_inputs(window, covariates), use_halting=False)
+        return self.network(*batch.inputs, use_halting=False)
