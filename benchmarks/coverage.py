@@ -1,6 +1,7 @@
 """Coverage benchmark: do the probabilistic forecasts hold what they promise on a test split?
 
-Protocol as ``long_horizon.py`` (``tsrm.forecasting.datasets.make_splits``: train / validation / test rows,
+Protocol as ``long_horizon.py`` (``tsrm.forecasting.datasets.make_splits``: train / validation /
+test rows,
 z-scored with training statistics; the model is fitted on train + validation rows with
 ``validation_size`` = the validation rows, ``scaling=False``). Two routes are measured on every
 test window (stride 1), horizon step and channel:

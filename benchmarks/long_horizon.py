@@ -1,6 +1,7 @@
 """Long-horizon benchmark: each (dataset x horizon x look-back x model) cell, standard protocol.
 
-Protocol (../shared/REFERENCE.md section 3, as ``tsrm.forecasting.datasets.make_splits`` cuts it): ETTh
+Protocol (../shared/REFERENCE.md section 3, as ``tsrm.forecasting.datasets.make_splits`` cuts
+it): ETTh
 train rows [0, 8640), validation [8640 - L, 11520), test [11520 - L, 14400) (ETTm x 4, other
 sets 70/10/20 %); every column z-scored with the training rows' statistics; MSE and MAE on
 that scale over all test windows (stride 1), all horizon steps and all channels, nothing

@@ -1,6 +1,6 @@
 """Compare TS-TRM with classical and linear baselines on a held-out tail, the same way for all.
 
-Every model is evaluated by ``tsrm.forecasting.backtesting.backtest``: fitted once on the history before the
+Every model is evaluated by ``tsrm.backtest``: fitted once on the history before the
 first cut-off, then asked to forecast ``horizon`` steps after each of the last ``n_windows``
 cut-offs from the history up to it (no refit). The data are the monthly Mauna Loa CO2 record
 (shipped with statsmodels, nothing is downloaded). Models: TS-TRM, seasonal naive (last year

@@ -169,8 +169,8 @@ def test_importing_the_puzzles_loads_no_forecasting_and_no_lightning():
 
 def test_importing_tsrm_loads_neither_torch_nor_a_wing():
     loaded = _fresh_import(
-        "import sys, tsrm; print(sorted(m for m in sys.modules "
-        "if m.split('.')[0] in ('torch', 'lightning') or m.startswith(('tsrm.forecasting', 'tsrm.puzzles'))))"
+        "import sys, tsrm; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('torch', 'lightning') or m.startswith(('tsrm.forecasting', 'tsrm.puzzles'))))"
     )
     assert loaded == "[]"
 

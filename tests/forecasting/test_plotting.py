@@ -1,4 +1,4 @@
-"""tsrm.forecasting.plotting draws forecasts, intervals and refinement traces (Agg backend, no display)."""
+"""plotting draws forecasts, intervals and refinement traces (Agg backend, no display)."""
 
 from __future__ import annotations
 

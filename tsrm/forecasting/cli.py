@@ -210,6 +210,11 @@ def _bench(args: argparse.Namespace) -> int:
 # -- parsers ----------------------------------------------------------------------------------
 def add_parsers(sub: Any) -> None:
     """Add ``fit``, ``predict``, ``export`` and ``bench`` to the ``tsrm`` subcommands ``sub``."""
+    for add in (_add_fit, _add_predict, _add_export, _add_bench):
+        add(sub)
+
+
+def _add_fit(sub: Any) -> None:
     fit = sub.add_parser(
         "fit",
         help="train a forecaster on a CSV file and save it to a model directory",
@@ -243,6 +248,8 @@ def add_parsers(sub: Any) -> None:
     _add_read_options(fit, "the choices are stored with the model for 'tsrm predict'")
     fit.set_defaults(func=_fit)
 
+
+def _add_predict(sub: Any) -> None:
     predict = sub.add_parser(
         "predict",
         help="forecast with a saved model; CSV out",
@@ -258,6 +265,8 @@ def add_parsers(sub: Any) -> None:
     _add_read_options(predict, "default: as given to 'tsrm fit'")
     predict.set_defaults(func=_predict)
 
+
+def _add_export(sub: Any) -> None:
     export = sub.add_parser(
         "export",
         help="write a saved model as one ONNX file (onnxruntime + numpy to run it)",
@@ -273,6 +282,8 @@ def add_parsers(sub: Any) -> None:
     export.add_argument("--opset", type=int, help="ONNX opset, 18 or newer (default: torch's)")
     export.set_defaults(func=_export)
 
+
+def _add_bench(sub: Any) -> None:
     bench = sub.add_parser(
         "bench",
         help="quick backtest of TS-TRM and baselines on a CSV file",

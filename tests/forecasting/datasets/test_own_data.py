@@ -1,4 +1,4 @@
-"""Own-data adapters: read_series, to_long/to_wide and resample_log (tsrm.forecasting.datasets.own)."""
+"""Own-data adapters: read_series, to_long/to_wide and resample_log (forecasting.datasets.own)."""
 
 from __future__ import annotations
 

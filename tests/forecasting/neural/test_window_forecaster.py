@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from tests.conftest import make_tiny_model
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+from tests.conftest import make_tiny_model
 from tsrm import (
     DLinear,
     ModelFileError,

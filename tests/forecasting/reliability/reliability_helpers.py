@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from tests.conftest import make_tiny_model
 
+from tests.conftest import make_tiny_model
 from tsrm import DLinear, SeasonalNaive, TRMForecaster
 
 HORIZON, LOOKBACK = 6, 24

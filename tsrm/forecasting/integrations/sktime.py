@@ -42,8 +42,8 @@ try:
     from sktime.forecasting.base import BaseForecaster as _SktimeForecaster
 except ModuleNotFoundError as err:  # pragma: no cover - exercised in a subprocess test
     raise ImportError(
-        "tsrm.forecasting.integrations.sktime needs sktime, an optional dependency of tsrm; install it "
-        'with pip install "tsrm[sktime]".'
+        "tsrm.forecasting.integrations.sktime needs sktime, an optional dependency of tsrm; "
+        'install it with pip install "tsrm[sktime]".'
     ) from err
 
 from sklearn.base import clone

@@ -36,7 +36,7 @@ weight_decay : float
 loss : {"mse", "mae", "huber"}
 quantiles : sequence of float or None
     Also forecast these quantile levels (pinball loss; see
-    :class:`~tsrm.forecasting.neural.WindowForecaster`).
+    :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`).
 validation_size : float or int
 patience : int
 scaling : bool
@@ -44,13 +44,13 @@ missing : {"mask", "error"}
 random_state : int or None
 trainer_kwargs : dict or None
 verbose : bool
-    Training settings; see :class:`~tsrm.forecasting.neural.WindowForecaster`.
+    Training settings; see :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`.
 calendar_features : bool or tuple of str
     Sin/cos calendar covariates from the index; see
-    :class:`~tsrm.forecasting.neural.WindowForecaster`.
+    :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`.
 past_covariates : tuple of str or None
     Columns of ``X`` observed only up to the forecast origin; see
-    :class:`~tsrm.forecasting.neural.WindowForecaster`.
+    :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`.
 """,
 }
 

@@ -577,10 +577,8 @@ class WindowForecaster(BaseForecaster):
 
         Parameters
         ----------
-        h : int, optional
-            Steps (default ``horizon``; at most ``horizon``).
-        y : Series, DataFrame or array, optional
-            New history to forecast from, as in ``predict``.
+        h, y
+            As in :meth:`predict_interval`.
         quantiles : sequence of float, optional
             Levels strictly between 0 and 1. Default: the trained levels of a
             quantile model, else ``(0.1, 0.5, 0.9)``.

@@ -1,6 +1,6 @@
 """Probabilistic forecasts of the window forecasters: conformal intervals and quantiles.
 
-What :class:`~tsrm.forecasting.neural.WindowForecaster`'s ``predict_interval`` and
+What :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`'s ``predict_interval`` and
 ``predict_quantiles`` compute, beyond the point forecast. Two sources of uncertainty
 are offered:
 

@@ -7,9 +7,9 @@ import time
 import numpy as np
 import pytest
 import torch
-from tests.conftest import TINY_SETTINGS
 from sklearn.base import clone
 
+from tests.conftest import TINY_SETTINGS
 from tsrm import DLinear, ModelFileError, Naive, PatchTST, TransformerForecaster, TSRMInputError
 from tsrm.forecasting.metrics import mae
 from tsrm.forecasting.models.transformer.module import (

@@ -3,7 +3,7 @@
 Both are single linear layers over the look-back window, the strong and cheap
 baselines of "Are Transformers Effective for Time Series Forecasting?" (AAAI
 2023). Data handling, training, prediction and save/load are those of
-:class:`~tsrm.forecasting.neural.WindowForecaster`, so a comparison with
+:class:`~tsrm.forecasting.neural.estimator.WindowForecaster`, so a comparison with
 :class:`~tsrm.TRMForecaster` differs only in the network.
 
 Series are modelled channel-independently with shared weights (the paper's

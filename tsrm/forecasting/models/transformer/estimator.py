@@ -1,7 +1,7 @@
 """PatchTST (Nie et al. 2023) and a plain patch Transformer, trained the way TS-TRM is.
 
 Data handling, training, prediction and save/load are those of
-:class:`~tsrm.forecasting.neural.WindowForecaster`, so a comparison with
+:class:`~tsrm.forecasting.neural.estimator.WindowForecaster`, so a comparison with
 :class:`~tsrm.TRMForecaster`, :class:`~tsrm.forecasting.models.DLinear` and these
 differs only in the network. Series are modelled channel-independently with
 shared weights, as in the paper. The networks are in

@@ -1,7 +1,7 @@
 """``TRMForecaster``: the scikit-learn-style public face of TS-TRM.
 
 Training, prediction and save/load are those of every window forecaster
-(:class:`~tsrm.forecasting.neural.WindowForecaster`); this module adds what is TS-TRM's own:
+(:class:`~tsrm.forecasting.neural.estimator.WindowForecaster`); this module adds what is TS-TRM's own:
 the presets and network settings, its LightningModule, and forecast traces.
 """
 
@@ -86,7 +86,7 @@ class TRMForecaster(WindowForecaster):
     missing : {"mask", "error"}, default "mask"
         NaN in ``y``: ``"mask"`` leaves missing targets out of the loss and
         fills missing inputs with the last observed value (see
-        :class:`~tsrm.forecasting.neural.WindowForecaster`); ``"error"`` rejects them.
+        :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`); ``"error"`` rejects them.
     random_state : int or None, default 0
         Seed; the same seed, data and machine give the same forecast.
     trainer_kwargs : dict or None
@@ -95,10 +95,10 @@ class TRMForecaster(WindowForecaster):
         Progress bar (only on a terminal) and Lightning's messages.
     calendar_features : bool or tuple of str, default False
         Sin/cos calendar covariates from the index (e.g. ``("hour", "dayofweek")``;
-        True: hour, day of week, month); see :class:`~tsrm.forecasting.neural.WindowForecaster`.
+        True: hour, day of week, month); see :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`.
     past_covariates : tuple of str or None, default None
         Columns of ``X`` observed only up to the forecast origin; the model reads
-        their look-back window. See :class:`~tsrm.forecasting.neural.WindowForecaster`.
+        their look-back window. See :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`.
 
     Attributes
     ----------
