@@ -27,10 +27,10 @@ class NLinearConfig(WindowConfig):
 class DLinearConfig(WindowConfig):
     """Settings of :class:`DLinearNetwork`.
 
+    ``lookback`` and ``horizon``: see :class:`WindowConfig`.
+
     Attributes
     ----------
-    lookback, horizon : int
-        Window length in, steps out.
     kernel_size : int
         Width of the moving average that extracts the trend.
     """

@@ -6,6 +6,7 @@ import numpy as np
 
 from tsrm.exceptions import SeriesTooShortError
 from tsrm.forecasting.base import BaseForecaster, Inputs
+from tsrm.forecasting.models._params import store_arguments
 from tsrm.forecasting.models.statistical._statsmodels import (
     check_same_series,
     finite_forecast,
@@ -63,10 +64,7 @@ class ARIMA(SARIMAXForecaster):
         seasonal_order: tuple[int, int, int, int] = (0, 0, 0, 0),
         trend: str | None = None,
     ) -> None:
-        self.horizon = horizon
-        self.order = order
-        self.seasonal_order = seasonal_order
-        self.trend = trend
+        store_arguments(self, locals())
 
     def _model(self, values: np.ndarray):
         from statsmodels.tsa.statespace.sarimax import SARIMAX

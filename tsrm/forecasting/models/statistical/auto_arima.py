@@ -10,6 +10,7 @@ import numpy as np
 
 from tsrm.exceptions import SeriesTooShortError, TSRMInputError
 from tsrm.forecasting.base import Inputs, check_positive_int
+from tsrm.forecasting.models._params import store_arguments
 from tsrm.forecasting.models.statistical._statsmodels import (
     FIT_ERRORS,
     DeterministicFit,
@@ -111,17 +112,7 @@ class AutoARIMA(SARIMAXForecaster):
         stepwise: bool = True,
         approximation: bool = True,
     ) -> None:
-        self.horizon = horizon
-        self.season_length = season_length
-        self.max_p = max_p
-        self.max_q = max_q
-        self.max_P = max_P
-        self.max_Q = max_Q
-        self.max_d = max_d
-        self.max_D = max_D
-        self.max_order = max_order
-        self.stepwise = stepwise
-        self.approximation = approximation
+        store_arguments(self, locals())
 
     def _validate_params(self) -> None:
         super()._validate_params()

@@ -9,6 +9,7 @@ import numpy as np
 
 from tsrm.exceptions import SeriesTooShortError, TSRMInputError
 from tsrm.forecasting.base import BaseForecaster, Inputs, check_positive_int
+from tsrm.forecasting.models._params import store_arguments
 from tsrm.forecasting.models.statistical._statsmodels import (
     FIT_ERRORS,
     DeterministicFit,
@@ -98,12 +99,7 @@ class ETS(BaseForecaster):
         damped_trend: bool | str = AUTO,
         seasonal: str | None = AUTO,
     ) -> None:
-        self.horizon = horizon
-        self.season_length = season_length
-        self.error = error
-        self.trend = trend
-        self.damped_trend = damped_trend
-        self.seasonal = seasonal
+        store_arguments(self, locals())
 
     def _validate_params(self) -> None:
         super()._validate_params()

@@ -6,6 +6,7 @@ import numpy as np
 
 from tsrm.exceptions import SeriesTooShortError
 from tsrm.forecasting.base import BaseForecaster, Inputs, check_positive_int
+from tsrm.forecasting.models._params import store_arguments
 from tsrm.forecasting.series import Panel
 
 
@@ -21,8 +22,7 @@ class SeasonalNaive(BaseForecaster):
     """
 
     def __init__(self, horizon: int = 24, season_length: int = 1) -> None:
-        self.horizon = horizon
-        self.season_length = season_length
+        store_arguments(self, locals())
 
     def _validate_params(self) -> None:
         super()._validate_params()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tsrm.forecasting.base import BaseForecaster, Inputs, check_positive_int
+from tsrm.forecasting.models._params import store_arguments
 from tsrm.forecasting.series import Panel
 
 Z_90 = 1.645  # one-sided 95 % normal quantile, i.e. M4's "90 %" two-sided test
@@ -52,8 +53,7 @@ class Naive2(BaseForecaster):
     """
 
     def __init__(self, horizon: int = 24, season_length: int = 1) -> None:
-        self.horizon = horizon
-        self.season_length = season_length
+        store_arguments(self, locals())
 
     def _validate_params(self) -> None:
         super()._validate_params()

@@ -8,6 +8,7 @@ import numpy as np
 
 from tsrm.exceptions import SeriesTooShortError, TSRMInputError
 from tsrm.forecasting.base import BaseForecaster, Inputs, check_positive_int
+from tsrm.forecasting.models._params import store_arguments
 from tsrm.forecasting.models.statistical._statsmodels import (
     DeterministicFit,
     finite_forecast,
@@ -70,13 +71,7 @@ class Theta(BaseForecaster):
         theta: float = 2.0,
         use_mle: bool = False,
     ) -> None:
-        self.horizon = horizon
-        self.season_length = season_length
-        self.deseasonalize = deseasonalize
-        self.use_test = use_test
-        self.method = method
-        self.theta = theta
-        self.use_mle = use_mle
+        store_arguments(self, locals())
 
     def _validate_params(self) -> None:
         super()._validate_params()

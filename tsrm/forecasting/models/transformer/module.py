@@ -81,10 +81,10 @@ dropout : float
 class PatchTSTConfig(WindowConfig):
     """Settings of :class:`PatchTSTNetwork` (defaults: the ``"default"`` preset).
 
+    ``lookback`` and ``horizon``: see :class:`WindowConfig`.
+
     Attributes
     ----------
-    lookback, horizon : int
-        Window length in, steps out.
     patch_len, stride : int
         Patch length and step between patch starts (the paper's 16 and 8).
     {encoder}
@@ -140,10 +140,10 @@ class PatchTSTConfig(WindowConfig):
 class TransformerConfig(WindowConfig):
     """Settings of :class:`TransformerNetwork`.
 
+    ``lookback`` and ``horizon``: see :class:`WindowConfig`.
+
     Attributes
     ----------
-    lookback, horizon : int
-        Window length in, steps out.
     patch_len : int
         Length of the non-overlapping patches that are the tokens.
     {encoder}

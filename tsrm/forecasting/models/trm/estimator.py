@@ -1,8 +1,8 @@
 """``TRMForecaster``: the scikit-learn-style public face of TS-TRM.
 
 Training, prediction and save/load are those of every window forecaster
-(:class:`~tsrm.forecasting.neural.estimator.WindowForecaster`); this module adds what is TS-TRM's own:
-the presets and network settings, its LightningModule, and forecast traces.
+(:class:`~tsrm.forecasting.neural.estimator.WindowForecaster`); this module adds what is
+TS-TRM's own: the presets and network settings, its LightningModule, and forecast traces.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from torch import Tensor
 
 from tsrm.exceptions import TSRMInputError
 from tsrm.forecasting.base import check_positive_int
+from tsrm.forecasting.models._params import store_arguments
 from tsrm.forecasting.models.trm.config import NetworkConfig, preset_settings
 from tsrm.forecasting.models.trm.lightning_module import TSTRMLightning
 from tsrm.forecasting.models.trm.module import EveryStepHalting, TSTRMNetwork
@@ -95,7 +96,8 @@ class TRMForecaster(WindowForecaster):
         Progress bar (only on a terminal) and Lightning's messages.
     calendar_features : bool or tuple of str, default False
         Sin/cos calendar covariates from the index (e.g. ``("hour", "dayofweek")``;
-        True: hour, day of week, month); see :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`.
+        True: hour, day of week, month); see
+        :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`.
     past_covariates : tuple of str or None, default None
         Columns of ``X`` observed only up to the forecast origin; the model reads
         their look-back window. See :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`.
@@ -147,35 +149,7 @@ class TRMForecaster(WindowForecaster):
         calendar_features: bool | tuple[str, ...] = False,
         past_covariates: tuple[str, ...] | None = None,
     ) -> None:
-        self.horizon = horizon
-        self.lookback = lookback
-        self.preset = preset
-        self.hidden_dim = hidden_dim
-        self.n_recursions = n_recursions
-        self.n_cycles = n_cycles
-        self.n_supervision = n_supervision
-        self.patch_len = patch_len
-        self.stride = stride
-        self.mixer = mixer
-        self.dropout = dropout
-        self.halting = halting
-        self.network_kwargs = network_kwargs
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.quantiles = quantiles
-        self.validation_size = validation_size
-        self.patience = patience
-        self.ema_decay = ema_decay
-        self.scaling = scaling
-        self.missing = missing
-        self.random_state = random_state
-        self.trainer_kwargs = trainer_kwargs
-        self.verbose = verbose
-        self.calendar_features = calendar_features
-        self.past_covariates = past_covariates
+        store_arguments(self, locals())
 
     # -- configuration --------------------------------------------------------
     def _network_config(self) -> NetworkConfig:
