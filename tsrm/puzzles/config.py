@@ -12,7 +12,7 @@ from tsrm._config import Config, check_int_fields
 class PuzzleConfig(Config):
     """Everything that defines a puzzle TRM network and its training recipe.
 
-    Defaults are the paper's (REFERENCE.md section 1): hidden 512, 8 heads, 2
+    Defaults are the TRM paper's (Jolicoeur-Martineau 2025): hidden 512, 8 heads, 2
     layers, SwiGLU expansion 4, n = 6 latent updates, T = 3 cycles, 16
     supervision steps, 16 prefix positions.
 

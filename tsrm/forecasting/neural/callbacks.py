@@ -12,8 +12,7 @@ class BestWeights(L.Callback):
     """Keep a copy of ``pl_module.network``'s weights at the best ``monitor`` value.
 
     Early stopping alone leaves the *last* weights, several epochs past the
-    best; restoring the best ones matters (REFERENCE.md section 6). Nothing is
-    written to disk.
+    best, and those forecast measurably worse. Nothing is written to disk.
     """
 
     def __init__(self, monitor: str = "val_loss") -> None:

@@ -18,8 +18,8 @@ rounds; torch 2.13.0 CPU, this 2-core shared machine under load)::
     21 x 64, 4 (Transformer)          5.5 /   8.4 ms               16.6 /  22.2 ms
 
 The default CPU kernel was 1.2-2.4x faster than ``sdpa_kernel([SDPBackend.MATH])``
-at every shape, so no backend is forced (REFERENCE.md section 6 had found the
-opposite on another workload). In a whole forward + backward of the
+at every shape, so no backend is forced (other workloads have been reported to
+favour the math kernel). In a whole forward + backward of the
 ``"default"`` PatchTST network (batch 256, lookback 336, 1 thread) attention
 is a small share and the two were within noise (about 720-770 ms either way).
 """
