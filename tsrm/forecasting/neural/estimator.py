@@ -460,7 +460,7 @@ class WindowForecaster(BaseForecaster):
             mean, std = self.scale_mean_, self.scale_std_
         return window, torch.from_numpy(mean)[:, None], torch.from_numpy(std)[:, None]
 
-    def _infer(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
+    def _predict(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
         """Point forecasts ``(n, h)`` on the data scale."""
         H, L = self.config_.horizon, self.config_.lookback
         future = future_covariates(self.covariates_, panel, inputs.X, inputs.static, h, L, H)
@@ -473,9 +473,6 @@ class WindowForecaster(BaseForecaster):
         run = inference.recursive(step, h, H, future, joint)
         with torch.inference_mode():
             return scaled_forecast(run, *self._scaling(panel, new_data)).numpy()
-
-    def _predict(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
-        return self._infer(panel, h, new_data, inputs)
 
     def _predict_trace(
         self, panel: Panel, h: int, new_data: bool
@@ -557,7 +554,7 @@ class WindowForecaster(BaseForecaster):
         coverage = check_coverage(coverage)
         calibration = self._calibration("predict_interval")
         width = calibration.half_width(coverage)[:h]  # before forecasting: may raise
-        point = self._checked(self._infer(panel, h, new_data, Inputs()))
+        point = self._checked(self._predict(panel, h, new_data, Inputs()))
         width = width * self._scaling(panel, new_data)[2].numpy()
         return Interval(panel.output(point - width), panel.output(point + width))
 
@@ -609,7 +606,7 @@ class WindowForecaster(BaseForecaster):
             values = probabilistic.interpolate_levels(values, trained, levels)
         else:
             calibration = self._calibration("predict_quantiles")
-            point = self._checked(self._infer(panel, h, new_data, Inputs()))
+            point = self._checked(self._predict(panel, h, new_data, Inputs()))
             scale = self._scaling(panel, new_data)[2].numpy()
             values = probabilistic.conformal_quantiles(point, scale, calibration, levels)
         return {q: panel.output(values[:, i]) for i, q in enumerate(levels)}
