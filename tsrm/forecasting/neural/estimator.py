@@ -449,7 +449,7 @@ class WindowForecaster(BaseForecaster):
         output = self.network_(*inputs)
         return probabilistic.point_output(output, self.quantile_levels_, self.config_.horizon)
 
-    def _scaling(self, panel: Panel, new_data: bool) -> tuple[Tensor, Tensor, Tensor]:
+    def _windows(self, panel: Panel, new_data: bool) -> tuple[Tensor, Tensor, Tensor]:
         """The raw last windows ``(n, L)`` and the scaling ``(n, 1)`` to apply, float64."""
         window = inference.last_windows(panel, self.config_.lookback)
         if new_data and self.scaling:
@@ -472,7 +472,7 @@ class WindowForecaster(BaseForecaster):
 
         run = inference.recursive(step, h, H, future, joint)
         with torch.inference_mode():
-            return scaled_forecast(run, *self._scaling(panel, new_data)).numpy()
+            return scaled_forecast(run, *self._windows(panel, new_data)).numpy()
 
     def _predict_trace(
         self, panel: Panel, h: int, new_data: bool
@@ -492,7 +492,7 @@ class WindowForecaster(BaseForecaster):
             return point[:, :, :h]
 
         with torch.inference_mode():
-            every = scaled_forecast(run, *self._scaling(panel, new_data)).numpy()
+            every = scaled_forecast(run, *self._windows(panel, new_data)).numpy()
         outputs = [panel.output(every[:, i]) for i in range(1, every.shape[1])]
         halted_at = None if halted[0] is None else halted[0].numpy()
         return every[:, 0], ForecastTrace(outputs, halted_at)
@@ -506,7 +506,7 @@ class WindowForecaster(BaseForecaster):
             return probabilistic.sorted_levels(output, levels, H)[:, :, :h]
 
         with torch.inference_mode():
-            return scaled_forecast(run, *self._scaling(panel, new_data)).numpy()
+            return scaled_forecast(run, *self._windows(panel, new_data)).numpy()
 
     def _refuse_covariates(self, what: str) -> None:
         if getattr(self, "covariates_", None) is not None:
@@ -555,7 +555,7 @@ class WindowForecaster(BaseForecaster):
         calibration = self._calibration("predict_interval")
         width = calibration.half_width(coverage)[:h]  # before forecasting: may raise
         point = self._checked(self._predict(panel, h, new_data, Inputs()))
-        width = width * self._scaling(panel, new_data)[2].numpy()
+        width = width * self._windows(panel, new_data)[2].numpy()
         return Interval(panel.output(point - width), panel.output(point + width))
 
     def predict_quantiles(
@@ -607,7 +607,7 @@ class WindowForecaster(BaseForecaster):
         else:
             calibration = self._calibration("predict_quantiles")
             point = self._checked(self._predict(panel, h, new_data, Inputs()))
-            scale = self._scaling(panel, new_data)[2].numpy()
+            scale = self._windows(panel, new_data)[2].numpy()
             values = probabilistic.conformal_quantiles(point, scale, calibration, levels)
         return {q: panel.output(values[:, i]) for i, q in enumerate(levels)}
 
