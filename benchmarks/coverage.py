@@ -111,7 +111,7 @@ def fit(args, splits, quantiles) -> tuple[object, float]:
         seed=args.seed,
         validation_size=val_end - train_end,
         scaling=False,
-        training=training,
+        training={**training, "n_threads": args.threads},
         sets={"quantiles": quantiles} if quantiles else {},
     )
     start = time.perf_counter()

@@ -76,7 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     results = ResultsFile(args.results, FIELDS, KEY)
     for preset in args.presets:
         model = TRMForecaster(
-            horizon=H, lookback=L, preset=preset, max_epochs=1, validation_size=0, verbose=False
+            horizon=H,
+            lookback=L,
+            preset=preset,
+            max_epochs=1,
+            validation_size=0,
+            verbose=False,
+            n_threads=args.threads,
         ).fit(series)
         x = torch.from_numpy(window.astype(np.float32)).unsqueeze(0)
         with torch.inference_mode():

@@ -44,6 +44,7 @@ missing : {"mask", "error"}
 random_state : int or None
 trainer_kwargs : dict or None
 verbose : bool
+n_threads : int or None
     Training settings; see :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`.
 calendar_features : bool or tuple of str
     Sin/cos calendar covariates from the index; see

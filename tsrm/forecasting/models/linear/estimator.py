@@ -72,6 +72,7 @@ class NLinear(WindowForecaster):
         verbose: bool = True,
         calendar_features: bool | tuple[str, ...] = False,
         past_covariates: tuple[str, ...] | None = None,
+        n_threads: int | None = 1,
     ) -> None:
         store_arguments(self, locals())
 
@@ -125,6 +126,7 @@ class DLinear(WindowForecaster):
         verbose: bool = True,
         calendar_features: bool | tuple[str, ...] = False,
         past_covariates: tuple[str, ...] | None = None,
+        n_threads: int | None = 1,
     ) -> None:
         store_arguments(self, locals())
 

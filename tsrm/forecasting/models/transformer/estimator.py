@@ -128,6 +128,7 @@ class PatchTST(WindowForecaster):
         random_state: int | None = 0,
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
+        n_threads: int | None = 1,
     ) -> None:
         store_arguments(self, locals())
 
@@ -221,6 +222,7 @@ class TransformerForecaster(WindowForecaster):
         random_state: int | None = 0,
         trainer_kwargs: dict | None = None,
         verbose: bool = True,
+        n_threads: int | None = 1,
     ) -> None:
         store_arguments(self, locals())
 

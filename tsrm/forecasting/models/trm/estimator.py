@@ -94,6 +94,9 @@ class TRMForecaster(WindowForecaster):
         Passed to ``lightning.Trainer`` (e.g. ``{"accelerator": "gpu"}``).
     verbose : bool, default True
         Progress bar (only on a terminal) and Lightning's messages.
+    n_threads : int or None, default 1
+        torch intra-op threads during ``fit`` and forecasts (restored afterwards); see
+        :class:`~tsrm.forecasting.neural.estimator.WindowForecaster`.
     calendar_features : bool or tuple of str, default False
         Sin/cos calendar covariates from the index (e.g. ``("hour", "dayofweek")``;
         True: hour, day of week, month); see
@@ -148,6 +151,7 @@ class TRMForecaster(WindowForecaster):
         verbose: bool = True,
         calendar_features: bool | tuple[str, ...] = False,
         past_covariates: tuple[str, ...] | None = None,
+        n_threads: int | None = 1,
     ) -> None:
         store_arguments(self, locals())
 
