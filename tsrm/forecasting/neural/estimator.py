@@ -123,10 +123,12 @@ class WindowForecaster(BaseForecaster):
         Progress bar (only on a terminal) and Lightning's messages.
     n_threads : int or None
         torch intra-op threads while fitting and forecasting, restored afterwards.
-        One (the default) is fastest for networks this small on a CPU and stays fast
-        when other processes hold the other cores (on a busy 2-core CPU two threads
-        made a fit 17x slower); ``None`` leaves torch's setting as it is (e.g. for
-        large models or a GPU). Forecasts do not depend on it.
+        One (the default) costs a little on an idle CPU and saves much on a busy one:
+        on 2 cores two threads fitted the default TS-TRM 1.5x faster when idle but 7x
+        slower with the other core busy, and slowed forecasts' p90 from 5 to 230 ms
+        (``benchmarks/threads.py``). ``None`` leaves torch's setting as it is (e.g. for
+        large models or a GPU). Another thread count changes forecasts only in the last
+        bits of float32 (the order of sums).
 
     Covariates (``X``), static features and checkpoints go to ``fit`` (see
     :meth:`~tsrm.forecasting.base.BaseForecaster.fit`): ``X`` holds future-known
