@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import torch
 
@@ -15,12 +15,9 @@ def torch_threads(n: int | None) -> Iterator[None]:
     Tiny networks gain little from a second thread and lose much when another process
     holds a core: the threads then wait on each other at every operation.
     """
-    if n is None or n == torch.get_num_threads():
-        yield
-        return
     before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
+    with ExitStack() as restore:
+        if n is not None and n != before:
+            torch.set_num_threads(n)
+            restore.callback(torch.set_num_threads, before)
         yield
-    finally:
-        torch.set_num_threads(before)

@@ -10,6 +10,7 @@ from torch.utils.data import DataLoader
 
 from tsrm.exceptions import MissingValuesError, SeriesTooShortError, TSRMInputError
 from tsrm.forecasting.series import Panel, WindowDataset
+from tsrm.forecasting.series.panel import series_label
 from tsrm.forecasting.series.windows import Permutation, collate_batch
 
 
@@ -34,9 +35,10 @@ def check_trainable(panel: Panel, val_steps: list[int], lookback: int, horizon: 
     """Every series needs one full training window besides its validation part."""
     for sid, n, v in zip(panel.ids, panel.lengths, val_steps, strict=True):
         if n - v < lookback + horizon:
+            besides = f" besides {v} validation points" if v else ""
             raise SeriesTooShortError(
-                f"Series {sid!r} has {n} points, but lookback + horizon = {lookback + horizon} "
-                f"training points are needed{f' besides {v} validation points' if v else ''}; "
+                f"{series_label(sid)} has {n} points, but lookback + horizon = "
+                f"{lookback + horizon} training points are needed{besides}; "
                 "use a longer series, a smaller lookback, or a smaller validation_size."
             )
 
@@ -46,7 +48,7 @@ def check_observed(panel: Panel, val_steps: list[int]) -> None:
     for sid, values, v in zip(panel.ids, panel.values, val_steps, strict=True):
         if np.isnan(values[: len(values) - v]).all():
             raise MissingValuesError(
-                f"Series {sid!r} has no observed (non-NaN) values in its training part (the "
+                f"{series_label(sid)} has no observed (non-NaN) values in its training part (the "
                 f"first {len(values) - v} points; the last {v} are held out for validation); "
                 "drop the series, or use a smaller validation_size."
             )

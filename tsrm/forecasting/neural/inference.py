@@ -16,6 +16,7 @@ from torch import Tensor, nn
 
 from tsrm.exceptions import SeriesTooShortError
 from tsrm.forecasting.series import Panel
+from tsrm.forecasting.series.panel import series_label
 from tsrm.forecasting.series.scaling import fill_missing
 
 #: Windows per network call: bounds the activations, whatever the number of series.
@@ -45,7 +46,7 @@ def last_windows(panel: Panel, lookback: int) -> Tensor:
     if short:
         sid, n = short[0]
         raise SeriesTooShortError(
-            f"Series {sid!r} has {n} points; the model needs the last lookback = {lookback} "
+            f"{series_label(sid)} has {n} points; the model needs the last lookback = {lookback} "
             "values to forecast. Pass a longer history."
         )
     values = [np.asarray(v, dtype=np.float64) for v in panel.values]

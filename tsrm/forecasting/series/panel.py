@@ -118,6 +118,11 @@ class Panel:
         )
 
 
+def series_label(sid: Any) -> str:
+    """How messages name a series: ``Series 'a'``, or ``The series`` for an unnamed one."""
+    return "The series" if sid is None else f"Series {sid!r}"
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()

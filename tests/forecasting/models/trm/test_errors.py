@@ -183,3 +183,9 @@ def test_errors_are_tsrm_value_errors(call, tiny_model, hourly_series):
 def test_not_fitted_error_is_sklearns(tiny_model):
     with pytest.raises(NotFittedError, match="not fitted"):
         tiny_model().predict(h=3)
+
+
+def test_an_unnamed_series_is_not_called_none(tiny_model):
+    with pytest.raises(SeriesTooShortError, match=r"^The series has 20 points") as err:
+        tiny_model().fit(pd.Series(np.arange(20.0)))
+    assert "None" not in str(err.value)

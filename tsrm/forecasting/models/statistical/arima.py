@@ -14,6 +14,7 @@ from tsrm.forecasting.models.statistical._statsmodels import (
     statsmodels_quiet,
 )
 from tsrm.forecasting.series import Panel
+from tsrm.forecasting.series.panel import series_label
 
 
 class SARIMAXForecaster(BaseForecaster):
@@ -86,7 +87,7 @@ class ARIMA(SARIMAXForecaster):
         for sid, values in zip(panel.ids, panel.values, strict=True):
             if len(values) < self._min_length():
                 raise SeriesTooShortError(
-                    f"Series {sid!r} has {len(values)} points; ARIMA{tuple(self.order)}"
+                    f"{series_label(sid)} has {len(values)} points; ARIMA{tuple(self.order)}"
                     f"{tuple(self.seasonal_order)} needs at least {self._min_length()}."
                 )
         self.results_ = fit_each(

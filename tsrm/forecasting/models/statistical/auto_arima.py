@@ -19,6 +19,7 @@ from tsrm.forecasting.models.statistical._statsmodels import (
 )
 from tsrm.forecasting.models.statistical.arima import SARIMAXForecaster
 from tsrm.forecasting.series import Panel
+from tsrm.forecasting.series.panel import series_label
 
 MIN_LENGTH = 10
 SEASONAL_STRENGTH_THRESHOLD = 0.64  # Wang, Smith & Hyndman (2006); forecast::nsdiffs "seas"
@@ -129,7 +130,7 @@ class AutoARIMA(SARIMAXForecaster):
         for sid, values in zip(panel.ids, panel.values, strict=True):
             if len(values) < MIN_LENGTH:
                 raise SeriesTooShortError(
-                    f"Series {sid!r} has {len(values)} points; AutoARIMA needs at least "
+                    f"{series_label(sid)} has {len(values)} points; AutoARIMA needs at least "
                     f"{MIN_LENGTH}. Use Naive for very short series."
                 )
         fitted = fit_each(panel, self._fit_one, "AutoARIMA")

@@ -20,6 +20,7 @@ from tsrm.forecasting.models.statistical._statsmodels import (
     statsmodels_quiet,
 )
 from tsrm.forecasting.series import Panel
+from tsrm.forecasting.series.panel import series_label
 
 AUTO = "auto"
 _CHOICES = {
@@ -175,12 +176,12 @@ class ETS(BaseForecaster):
             return simplest, DeterministicFit(y)
         if self.seasonal not in (None, AUTO) and n < 2 * m:
             raise SeriesTooShortError(
-                f"Series {sid!r} has {n} points, fewer than two seasons (2 x {m}) that "
+                f"{series_label(sid)} has {n} points, fewer than two seasons (2 x {m}) that "
                 f"a seasonal ETS needs; pass a longer history or seasonal='auto'/None."
             )
         if "mul" in (self.error, self.trend, self.seasonal) and not np.all(y > 0):
             raise TSRMInputError(
-                f"Series {sid!r} has values <= 0; multiplicative ETS components need "
+                f"{series_label(sid)} has values <= 0; multiplicative ETS components need "
                 "strictly positive data. Use additive components or 'auto'."
             )
         candidates = self._candidates(y)
@@ -188,7 +189,7 @@ class ETS(BaseForecaster):
         if not feasible:
             need = min(self._n_params(c) for c in candidates) + 5
             raise SeriesTooShortError(
-                f"Series {sid!r} has {n} points; ETS needs at least {need} for this "
+                f"{series_label(sid)} has {n} points; ETS needs at least {need} for this "
                 "configuration. Pass a longer history or use Naive."
             )
         best, best_aicc, last_error = None, np.inf, None
@@ -239,12 +240,12 @@ class ETS(BaseForecaster):
         need = max(2 * m, 10 + 2 * (m // 2)) if config["seasonal"] else 10
         if n < need:
             raise SeriesTooShortError(
-                f"Series {sid!r} has {n} points; ETS needs at least {need} in a new history "
+                f"{series_label(sid)} has {n} points; ETS needs at least {need} in a new history "
                 "to re-initialise its states."
             )
         if "mul" in config.values() and not np.all(y > 0):
             raise TSRMInputError(
-                f"Series {sid!r}: the new history has values <= 0, but the ETS model chosen "
+                f"{series_label(sid)}: the new history has values <= 0, but the ETS model chosen "
                 f"for it is multiplicative ({config}); refit on the new data."
             )
         fitted = dict(zip(res.model.param_names, np.asarray(res.params), strict=True))

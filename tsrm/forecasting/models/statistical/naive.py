@@ -8,6 +8,7 @@ from tsrm.exceptions import SeriesTooShortError
 from tsrm.forecasting.base import BaseForecaster, Inputs, check_positive_int
 from tsrm.forecasting.models._params import store_arguments
 from tsrm.forecasting.series import Panel
+from tsrm.forecasting.series.panel import series_label
 
 
 class SeasonalNaive(BaseForecaster):
@@ -37,7 +38,7 @@ class SeasonalNaive(BaseForecaster):
         for i, (sid, values) in enumerate(zip(panel.ids, panel.values, strict=True)):
             if len(values) < m:
                 raise SeriesTooShortError(
-                    f"Series {sid!r} has {len(values)} points, fewer than one season "
+                    f"{series_label(sid)} has {len(values)} points, fewer than one season "
                     f"(season_length={m}); pass a longer history."
                 )
             out[i] = np.resize(values[-m:], h)

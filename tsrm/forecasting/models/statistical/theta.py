@@ -16,6 +16,7 @@ from tsrm.forecasting.models.statistical._statsmodels import (
     is_constant,
 )
 from tsrm.forecasting.series import Panel
+from tsrm.forecasting.series.panel import series_label
 
 MIN_LENGTH = 4
 
@@ -93,7 +94,7 @@ class Theta(BaseForecaster):
         for sid, values in zip(panel.ids, panel.values, strict=True):
             if len(values) < MIN_LENGTH:
                 raise SeriesTooShortError(
-                    f"Series {sid!r} has {len(values)} points; Theta needs at least "
+                    f"{series_label(sid)} has {len(values)} points; Theta needs at least "
                     f"{MIN_LENGTH}. Use Naive for very short series."
                 )
         return fit_each(panel, self._fit_one, "Theta")
@@ -105,7 +106,7 @@ class Theta(BaseForecaster):
         method = self.method
         if method in ("multiplicative", "mul") and not np.all(y > 0):
             raise TSRMInputError(
-                f"Series {sid!r} has values <= 0; multiplicative deseasonalising needs "
+                f"{series_label(sid)} has values <= 0; multiplicative deseasonalising needs "
                 "strictly positive data. Use method='auto' or 'additive'."
             )
         if is_constant(y):
