@@ -34,12 +34,17 @@ BASELINES = {
 
 
 def machine() -> str:
-    flags = ""
-    if Path("/proc/cpuinfo").is_file():
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        flags = next((line.split(":", 1)[1] for line in lines if line.startswith("flags")), "")
-    simd = " ".join(sorted(f for f in flags.split() if f.startswith(("avx", "fma", "sse"))))
-    return f"{platform.machine()}|{simd}|torch {torch.__version__}|numpy {np.__version__}"
+    """What decides the last bits: architecture, CPU model and SIMD flags, torch and numpy."""
+    info = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").is_file() else []
+
+    def field(name: str) -> str:
+        return next((line.split(":", 1)[1].strip() for line in info if line.startswith(name)), "")
+
+    simd = " ".join(
+        sorted(f for f in field("flags").split() if f.startswith(("avx", "fma", "sse")))
+    )
+    cpu = field("model name")
+    return f"{platform.machine()}|{cpu}|{simd}|torch {torch.__version__}|numpy {np.__version__}"
 
 
 def series(n: int = 300, seed: int = 0) -> pd.Series:
