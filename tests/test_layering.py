@@ -221,3 +221,11 @@ def test_comments_speak_of_the_code_not_of_issues():
         if any(word in line.lower() for word in words)
     ]
     assert not mentions, mentions
+
+
+def test_the_command_line_starts_without_torch():
+    loaded = _fresh_import(
+        "import sys, tsrm.cli; tsrm.cli.build_parser(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'lightning')))"
+    )
+    assert loaded == "[]"

@@ -8,8 +8,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from tsrm.puzzles.config import PRESETS, PuzzleConfig, preset
 
 
@@ -142,6 +140,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
+    import torch  # only when solving: the command line starts without it
+
     from tsrm.puzzles.data import (
         decode_sudoku,
         encode_sudoku,
