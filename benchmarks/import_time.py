@@ -29,15 +29,19 @@ KEY = ["probe", "git_commit"]
 PROBES = {
     "import tsrm": "import tsrm",
     "import tsrm.puzzles": "import tsrm.puzzles",
-    "tsrm --version": "import sys; sys.argv = ['tsrm', '--version']; import tsrm.cli as c; c.main()",
+    "tsrm --version": "import tsrm.cli; tsrm.cli.main(['--version'])",
 }
 
 
 def wall(code: str, tree: Path) -> float:
+    # Run in the tree: ``python -c`` puts the working directory first on sys.path.
     env = {**os.environ, "PYTHONPATH": str(tree)}
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=False)
-    return time.perf_counter() - start
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tree, capture_output=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{code!r} failed in {tree}: {done.stderr.decode()[-500:]}")
+    return elapsed
 
 
 def main(argv: list[str] | None = None) -> int:
