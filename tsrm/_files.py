@@ -12,13 +12,13 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
-from torch import Tensor
+from typing import TYPE_CHECKING
 
 from tsrm._version import __version__
 from tsrm.exceptions import ChecksumError, DatasetNotFoundError, ModelFileError
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 ENV_VAR = "TSRM_DATA_DIR"
 CONFIG_FILE, WEIGHTS_FILE = "config.json", "model.safetensors"
@@ -137,6 +137,8 @@ def find_data_file(
 # -- model folders ---------------------------------------------------------------------------
 def write_model_folder(path: Path, config: dict, tensors: dict[str, Tensor]) -> Path:
     """Write ``config`` as JSON and ``tensors`` as safetensors into folder ``path``, atomically."""
+    from safetensors.torch import save_file  # torch only when a model is written
+
     path.mkdir(parents=True, exist_ok=True)
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     atomic_write(path / WEIGHTS_FILE, lambda tmp: save_file(tensors, tmp))
@@ -187,6 +189,9 @@ def read_model_folder(
         WEIGHTS_FILE,
         f"No {WEIGHTS_FILE} in {str(path)!r}; the model directory is incomplete.",
     )
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file  # torch only when a model is read
+
     try:
         tensors = load_file(str(weights))
     except (SafetensorError, OSError, ValueError) as err:

@@ -29,6 +29,14 @@ DEFAULT_TAGS: dict[str, bool] = {
     "fit_keeps_float32": False,  # _fit reads float32 panels itself (no float64 copy)
 }
 
+#: The tag each optional argument of fit / predict needs.
+_NEEDS = {
+    "X": "covariates",
+    "static": "covariates",
+    "checkpoint_dir": "checkpoint",
+    "return_trace": "trace",
+}
+
 
 @dataclass(frozen=True)
 class Inputs:
@@ -149,10 +157,8 @@ class BaseForecaster(BaseEstimator):
 
     def _refuse_unsupported(self, **given: Any) -> None:
         """A clear error for an argument this forecaster's tags do not support."""
-        needs = {"X": "covariates", "static": "covariates"}
-        needs.update(checkpoint_dir="checkpoint", return_trace="trace")
         for name, value in given.items():
-            if value is not None and value is not False and not self._tags[needs[name]]:
+            if value is not None and value is not False and not self._tags[_NEEDS[name]]:
                 raise TSRMInputError(self._unsupported_message(name))
 
     def _unsupported_message(self, name: str) -> str:

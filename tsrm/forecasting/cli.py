@@ -19,7 +19,6 @@ from typing import Any
 
 from tsrm.exceptions import TSRMInputError
 from tsrm.forecasting.models import registry
-from tsrm.forecasting.models.registry import load_model
 from tsrm.forecasting.models.trm.config import PRESETS
 
 # How fit read its CSV, kept next to the model so that predict reads new history alike.
@@ -133,7 +132,7 @@ def _fit(args: argparse.Namespace) -> int:
 # -- predict ----------------------------------------------------------------------------------
 def _predict(args: argparse.Namespace) -> int:
     _check_positive(args.h, "--h")
-    model = load_model(args.model_dir)
+    model = registry.load_model(args.model_dir)
     if args.data is None:
         forecast = model.predict(h=args.h)
     else:
@@ -149,7 +148,7 @@ def _predict(args: argparse.Namespace) -> int:
 
 # -- export -----------------------------------------------------------------------------------
 def _export(args: argparse.Namespace) -> int:
-    model = load_model(args.model_dir)
+    model = registry.load_model(args.model_dir)
     try:
         path = model.export_onnx(args.out, opset=args.opset, quantize=args.int8)
     except ImportError as err:  # the onnx extra is missing: the user's to install

@@ -9,6 +9,7 @@ import importlib
 import json
 from pathlib import Path
 
+from tsrm._files import CONFIG_FILE
 from tsrm.exceptions import ModelFileError, TSRMInputError
 
 _M = "tsrm.forecasting.models"
@@ -49,7 +50,7 @@ def load_model(path: str | Path):
         The directory holds no readable tsrm forecaster.
     """
     path = Path(path)
-    file = path / "config.json"
+    file = path / CONFIG_FILE
     if not file.is_file():
         raise ModelFileError(
             f"{str(path)!r} holds no config.json; pass a directory written by 'tsrm fit' or "

@@ -252,9 +252,8 @@ class WindowForecaster(BaseForecaster):
             raise TSRMInputError(f"loss must be one of {LOSSES}, got {self.loss!r}.")
         if not (isinstance(self.learning_rate, int | float) and self.learning_rate > 0):
             raise TSRMInputError(f"learning_rate must be positive, got {self.learning_rate!r}.")
-        threads = getattr(self, "n_threads", 1)
-        if threads is not None:
-            check_positive_int(threads, "n_threads")
+        if self._n_threads() is not None:
+            check_positive_int(self._n_threads(), "n_threads")
         self._missing_policy()
         self._calendar()
         self._past()
@@ -279,7 +278,7 @@ class WindowForecaster(BaseForecaster):
         return check_past(getattr(self, "past_covariates", None))
 
     def _n_threads(self) -> int | None:
-        # Models saved before the setting existed load without it: one thread.
+        # Estimators that do not expose n_threads (e.g. a new model) run on one thread.
         return getattr(self, "n_threads", 1)
 
     def _quantile_levels(self) -> tuple[float, ...] | None:
@@ -479,7 +478,12 @@ class WindowForecaster(BaseForecaster):
         return window, torch.from_numpy(mean)[:, None], torch.from_numpy(std)[:, None]
 
     def _predict(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
-        """Point forecasts ``(n, h)`` on the data scale."""
+        return self._point(panel, h, inputs, self._windows(panel, new_data))
+
+    def _point(
+        self, panel: Panel, h: int, inputs: Inputs, windows: tuple[Tensor, Tensor, Tensor]
+    ) -> np.ndarray:
+        """Point forecasts ``(n, h)`` on the data scale from :meth:`_windows`' output."""
         H, L = self.config_.horizon, self.config_.lookback
         future = future_covariates(self.covariates_, panel, inputs.X, inputs.static, h, L, H)
         joint = future is not None and self.covariates_.has_history
@@ -490,7 +494,7 @@ class WindowForecaster(BaseForecaster):
 
         run = inference.recursive(step, h, H, future, joint)
         with torch.inference_mode(), torch_threads(self._n_threads()):
-            return scaled_forecast(run, *self._windows(panel, new_data)).numpy()
+            return scaled_forecast(run, *windows).numpy()
 
     def _predict_trace(
         self, panel: Panel, h: int, new_data: bool
@@ -572,8 +576,9 @@ class WindowForecaster(BaseForecaster):
         coverage = check_coverage(coverage)
         calibration = self._calibration("predict_interval")
         width = calibration.half_width(coverage)[:h]  # before forecasting: may raise
-        point = self._checked(self._predict(panel, h, new_data, Inputs()))
-        width = width * self._windows(panel, new_data)[2].numpy()
+        windows = self._windows(panel, new_data)
+        point = self._checked(self._point(panel, h, Inputs(), windows))
+        width = width * windows[2].numpy()
         return Interval(panel.output(point - width), panel.output(point + width))
 
     def predict_quantiles(
@@ -624,8 +629,9 @@ class WindowForecaster(BaseForecaster):
             values = probabilistic.interpolate_levels(values, trained, levels)
         else:
             calibration = self._calibration("predict_quantiles")
-            point = self._checked(self._predict(panel, h, new_data, Inputs()))
-            scale = self._windows(panel, new_data)[2].numpy()
+            windows = self._windows(panel, new_data)
+            point = self._checked(self._point(panel, h, Inputs(), windows))
+            scale = windows[2].numpy()
             values = probabilistic.conformal_quantiles(point, scale, calibration, levels)
         return {q: panel.output(values[:, i]) for i, q in enumerate(levels)}
 

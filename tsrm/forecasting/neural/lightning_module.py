@@ -77,11 +77,6 @@ class Batch(NamedTuple):
     mask: Tensor | None = None
     covariates: Tensor | None = None
 
-    @classmethod
-    def of(cls, items: tuple[Tensor, ...]) -> Batch:
-        """From the loader's tuple: ``(window, target[, mask[, covariates]])``."""
-        return cls(*items)
-
     @property
     def inputs(self) -> tuple[Tensor, ...]:
         """The network's positional inputs: the window, and the covariates if any."""
@@ -167,7 +162,7 @@ class PointForecastModule(L.LightningModule):
 
     # -- Lightning ------------------------------------------------------------------
     def training_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> Tensor:
-        batch = Batch.of(batch)
+        batch = Batch(*batch)  # the loader's (window, target[, mask[, covariates]])
         window, loss = batch.window, self._training_loss(batch)
         self.log(
             "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(window)
@@ -179,7 +174,7 @@ class PointForecastModule(L.LightningModule):
             self.ema.update(self.network)
 
     def validation_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> None:
-        batch = Batch.of(batch)
+        batch = Batch(*batch)  # the loader's (window, target[, mask[, covariates]])
         window, target, mask = batch.window, batch.target, batch.mask
         forecast = self._validation_forecast(batch)
         if mask is None and not len(self.quantile_levels):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 import torch
 
-from tsrm._files import read_model_folder, write_model_folder
+from tsrm._files import CONFIG_FILE, WEIGHTS_FILE, read_model_folder, write_model_folder
 from tsrm._version import __version__
 from tsrm.exceptions import ModelFileError
 from tsrm.forecasting.neural.conformal import Calibration
@@ -119,7 +119,7 @@ def _read_config(cls: type[WindowForecaster], path: Path) -> tuple[dict, dict]:
     config, tensors = read_model_folder(
         path, cls._file_format, FORMAT_VERSION, CONFIG_KEYS, f"{cls.__name__}.save()"
     )
-    file = path / "config.json"
+    file = path / CONFIG_FILE
     for key in ("params", "network", "context"):
         if not isinstance(config.get(key), dict):
             raise ModelFileError(
@@ -135,7 +135,7 @@ def _read_config(cls: type[WindowForecaster], path: Path) -> tuple[dict, dict]:
     )
     if unexpected:
         raise ModelFileError(
-            f"{path / 'model.safetensors'} holds tensors this tsrm never writes "
+            f"{path / WEIGHTS_FILE} holds tensors this tsrm never writes "
             f"({', '.join(unexpected[:5])}); the file was edited or is not a tsrm model."
         )
     return config, tensors
