@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import platform
 import shlex
+import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -177,6 +178,14 @@ def command(script: str, options: Sequence[tuple[str, Any]]) -> str:
         if value is not True:
             parts.append(str(value))
     return shlex.join(parts)
+
+
+def git_commit() -> str:
+    """The short commit hash of the checkout the benchmark runs in."""
+    out = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True
+    )
+    return out.stdout.decode().strip()
 
 
 def today() -> str:

@@ -55,6 +55,7 @@ from tsrm.forecasting.datasets import (
     make_splits,
 )
 from tsrm.forecasting.metrics import mae, mse
+from tsrm.forecasting.neural.selection import MAX_LOOKBACK
 
 SCRIPT = "long_horizon.py"
 STEM = "long_horizon"
@@ -76,6 +77,8 @@ FIELDS = [
     "train_s",
     "mean_steps",
     "mse_all_steps",
+    "chosen_lookback",
+    "git_commit",
     "predict_ms_per_window",
     "test_windows",
     "machine",
@@ -90,7 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--dataset", nargs="+", default=["ETTh1"], help="LTSF data sets")
     parser.add_argument("--horizon", nargs="+", type=int, default=[96])
-    parser.add_argument("--lookback", nargs="+", type=int, default=[336])
+    parser.add_argument(
+        "--lookback",
+        nargs="+",
+        type=_lookback,
+        default=[336],
+        help="look-backs, or auto: the model chooses on the validation windows (the test "
+        "windows are the same for every look-back)",
+    )
     parser.add_argument(
         "--model",
         nargs="+",
@@ -125,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _lookback(text: str) -> int | str:
+    return text if text == "auto" else int(text)
+
+
+def _split_lookback(lookback: int | str) -> int:
+    """The look-back the splits are cut with: the longest candidate for ``auto``."""
+    return MAX_LOOKBACK if lookback == "auto" else lookback
+
+
 def window_indices(n_windows: int, limit: int | None) -> list[int]:
     """All window indices, or ``limit`` evenly spaced ones (every channel represented)."""
     if limit is None or limit >= n_windows:
@@ -143,9 +162,9 @@ def seasonal_naive_forecast(model: SeasonalNaive, inputs: np.ndarray) -> np.ndar
     return np.tile(inputs[:, -m:], reps)[:, : model.horizon]
 
 
-def run_cell(splits, info, model_name: str, seed: int, training: dict, sets: dict, limit):
+def run_cell(splits, info, model_name: str, seed: int, training: dict, sets: dict, limit, lookback):
     """Train and evaluate one cell; returns the result row's measured fields."""
-    L, Hz = splits.lookback, splits.horizon
+    L, Hz = lookback, splits.horizon
     train_end, val_end = splits.boundaries.train[1], splits.boundaries.val[1]
     fit_part = splits.values[:val_end]  # train + validation rows, already z-scored
     test = splits.test
@@ -199,6 +218,7 @@ def run_cell(splits, info, model_name: str, seed: int, training: dict, sets: dic
         "epochs": len(history["train_loss"]) if history else "",
         "best_epoch": history.get("best_epoch", ""),
         "best_val_mse": round(min(val_loss), 4) if val_loss else "",
+        "chosen_lookback": getattr(model, "lookback_", ""),
         "train_s": round(train_s, 1),
         "predict_ms_per_window": round(1e3 * predict_s / len(targets), 4),
         "test_windows": len(targets),
@@ -245,7 +265,12 @@ def write_markdown(results_dir: Path) -> Path | None:
         for horizon in sorted({int(r["horizon"]) for r in ours}):
             cells = sorted(
                 (r for r in ours if int(r["horizon"]) == horizon),
-                key=lambda r: (int(r["lookback"]), r["model"], r["settings"], r["seed"]),
+                key=lambda r: (
+                    _split_lookback(_lookback(r["lookback"])),
+                    r["model"],
+                    r["settings"],
+                    r["seed"],
+                ),
             )
             for r in cells:
                 epochs = f"{r['epochs']} ({r['best_epoch']})" if r["epochs"] else ""
@@ -330,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     main_file, partial_file = H.results_files(args.results_dir, STEM, FIELDS, KEY)
     training = H.training_overrides(args)
     data_dir = args.data_dir or H.DEFAULT_DATA_DIR
-    machine = H.machine()
+    machine, commit = H.machine(), H.git_commit()
     started = time.perf_counter()
     done, failed, skipped = [], 0, 0
 
@@ -373,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
                         if dataset is None:
                             dataset = load_dataset(info.name, data_dir=data_dir)
                         if splits is None:
-                            splits = make_splits(dataset, lookback, horizon)
+                            splits = make_splits(dataset, _split_lookback(lookback), horizon)
                         row.update(
                             run_cell(
                                 splits,
@@ -383,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
                                 training_used,
                                 cell_sets,
                                 args.limit_test_windows,
+                                lookback,
                             )
                         )
                     except Exception as err:  # report, go on with the other cells
@@ -390,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"FAILED {label}: {type(err).__name__}: {err}")
                         failed += 1
                         continue
-                    row["machine"] = machine
+                    row["machine"], row["git_commit"] = machine, commit
                     row["command"] = _cell_command(
                         args, info.name, horizon, lookback, model_name, training_used, set_items
                     )

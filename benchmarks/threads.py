@@ -18,14 +18,13 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _harness import REPO_ROOT, ResultsFile, machine, today
+from _harness import ResultsFile, git_commit, machine, today
 
 from tsrm import TRMForecaster
 
@@ -59,13 +58,6 @@ def time_cell(threads: int, epochs: int) -> tuple[float, float, float]:
         times.append(time.perf_counter() - start)
     ms = np.array(times) * 1e3
     return fit, float(np.median(ms)), float(np.percentile(ms, 90))
-
-
-def git_commit() -> str:
-    out = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True
-    )
-    return out.stdout.decode().strip()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -110,11 +110,12 @@ class MLPForecaster(WindowForecaster):
         self.trainer_kwargs = trainer_kwargs
         self.verbose = verbose
 
-    def _network_config(self) -> MLPConfig:
+    def _network_config(self, lookback: int, season: int = 1) -> MLPConfig:
         # Called by fit's validation: bad settings become a TSRMInputError naming them.
+        # ``lookback`` is the constructor's or, with lookback="auto", a candidate's.
         return make_config(
             MLPConfig,
-            lookback=check_positive_int(self.lookback, "lookback"),
+            lookback=check_positive_int(lookback, "lookback"),
             horizon=check_positive_int(self.horizon, "horizon"),
             hidden=self.hidden,
         )

@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="fit TS-TRM, seasonal naive and ARIMA on a real series and print a comparison table",
     )
     demo.add_argument("--horizon", type=int, default=24, help="months to forecast (default 24)")
-    demo.add_argument("--max-epochs", type=int, default=100, help="TS-TRM epochs (default 100)")
+    demo.add_argument(
+        "--max-epochs", type=int, default=None, help="TS-TRM epochs (default: its default)"
+    )
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     demo.add_argument("--verbose", action="store_true", help="show training progress")
     demo.set_defaults(func=_demo)

@@ -21,7 +21,20 @@ from tsrm import DLinear, NLinear, PatchTST, TransformerForecaster, TRMForecaste
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 COMMON = dict(horizon=6, lookback=24, max_epochs=2, batch_size=64, verbose=False)
-TRM = dict(COMMON, hidden_dim=16, n_supervision=2, n_recursions=1, n_cycles=1)
+# The settings the forecasts were recorded with (the defaults then), spelt out.
+TRM = dict(
+    COMMON,
+    hidden_dim=16,
+    n_supervision=2,
+    n_recursions=1,
+    n_cycles=1,
+    preset="mixer",
+    loss="mse",
+    learning_rate=1e-3,
+    ema_decay=None,
+    patience=5,
+    min_epoch_steps=0,
+)
 BASELINES = {
     "dlinear": (DLinear, dict(kernel_size=5)),
     "nlinear": (NLinear, {}),
@@ -67,7 +80,7 @@ def trm_forecasts(y: pd.Series) -> dict[str, np.ndarray]:
     out["trm_default_interval"] = stack(m.predict_interval(coverage=0.8))
     out["trm_default_quantiles"] = stack(m.predict_quantiles(quantiles=(0.1, 0.5, 0.9)).values())
     out["trm_default_newy"] = m.predict(y=series(100, 3)).to_numpy()
-    m = TRMForecaster(**TRM, preset="sketch", halting=True).fit(y)
+    m = TRMForecaster(**{**TRM, "preset": "sketch"}, halting=True).fit(y)
     forecast, trace = m.predict(return_trace=True)
     out["trm_sketch_halting"] = forecast.to_numpy()
     out["trm_sketch_halting_trace"] = stack(trace.steps)

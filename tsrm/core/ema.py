@@ -18,21 +18,29 @@ class EMA:
         The module whose floating-point state is averaged.
     decay : float
         Weight of the old average, in ``[0, 1)``; TRM uses 0.999.
+    warmup : bool
+        Use ``min(decay, (1 + t) / (10 + t))`` at update ``t``: the average forgets the
+        initial weights within the first steps instead of after about ``1 / (1 - decay)``
+        of them, which matters when training is short.
     """
 
-    def __init__(self, module: nn.Module, decay: float = 0.999) -> None:
+    def __init__(self, module: nn.Module, decay: float = 0.999, warmup: bool = False) -> None:
         if not 0.0 <= decay < 1.0:
             raise ValueError(f"EMA decay must be in [0, 1), got {decay!r}.")
-        self.decay = decay
+        self.decay, self.warmup, self.updates = decay, warmup, 0
         self.shadow: dict[str, Tensor] = {
             k: v.detach().clone() for k, v in module.state_dict().items() if v.is_floating_point()
         }
 
     @torch.no_grad()
     def update(self, module: nn.Module) -> None:
+        decay = self.decay
+        if self.warmup:
+            decay = min(decay, (1 + self.updates) / (10 + self.updates))
+        self.updates += 1
         for k, v in module.state_dict().items():
             if k in self.shadow:
-                self.shadow[k].lerp_(v.detach(), 1.0 - self.decay)
+                self.shadow[k].lerp_(v.detach(), 1.0 - decay)
 
     @torch.no_grad()
     def copy_to(self, module: nn.Module) -> None:

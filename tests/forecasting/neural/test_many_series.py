@@ -91,9 +91,9 @@ def test_series_unseen_in_fit_get_forecasts(global_model) -> None:
         )
 
 
-def test_unseen_series_need_a_full_lookback(global_model) -> None:
+def test_unseen_series_shorter_than_the_lookback_are_forecast(global_model) -> None:
     model, _, _ = global_model
     new, _ = many_series(3, seed=2, prefix="short-")
     short = new.groupby("unique_id", sort=False).tail(5)
-    with pytest.raises(ValueError, match="short-0.*lookback = 14"):
-        model.predict(y=short)
+    forecast = model.predict(y=short)
+    assert forecast["unique_id"].nunique() == 3 and np.isfinite(forecast["y"]).all()

@@ -157,14 +157,16 @@ def test_get_params_set_params(cls):
 
 # -- errors -------------------------------------------------------------------------------
 def test_too_short_series(hourly_series):
-    with pytest.raises(SeriesTooShortError, match="lookback"):
-        tiny_dlinear().fit(hourly_series.iloc[:35])
+    with pytest.raises(SeriesTooShortError, match=rf"horizon \+ 2 = {H + 2}"):
+        tiny_dlinear().fit(hourly_series.iloc[: H + 1])
+    # Shorter than one window: left-padded and masked.
+    assert np.isfinite(tiny_dlinear().fit(hourly_series.iloc[:35]).predict()).all()
     tiny_dlinear(validation_size=0).fit(hourly_series.iloc[: L + H])  # exactly one window
 
 
-def test_too_short_history_at_predict(fitted, hourly_series):
-    with pytest.raises(SeriesTooShortError, match="lookback"):
-        fitted.predict(y=hourly_series.iloc[: L - 1])
+def test_short_history_at_predict_is_forecast(fitted, hourly_series):
+    forecast = fitted.predict(y=hourly_series.iloc[: L - 5])
+    assert len(forecast) == H and np.isfinite(forecast.to_numpy()).all()
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from reliability_helpers import ALL_MODELS, LOOKBACK, NEURAL, hourly, trm
+from reliability_helpers import ALL_MODELS, HORIZON, LOOKBACK, NEURAL, hourly, trm
 from safetensors.torch import load_file, save_file
 from sklearn.exceptions import NotFittedError
 
@@ -75,7 +75,7 @@ DATA_CASES = [
         MissingValuesError,
         ["infinite"],
     ),
-    ("too_short", lambda: _y(10), SeriesTooShortError, ["points"]),
+    ("too_short", lambda: _y(HORIZON + 1), SeriesTooShortError, ["points"]),
     ("irregular", lambda: _y().drop(_y().index[[10, 50]]), IrregularIndexError, ["regular"]),
     (
         "duplicated",
@@ -243,9 +243,7 @@ def test_predict_before_fit(name):
 
 @pytest.mark.parametrize("name", list(NEURAL))
 def test_predict_history_shorter_than_lookback(name, fitted):
-    with pytest.raises(SeriesTooShortError) as info:
-        fitted[name].predict(y=_y(LOOKBACK - 1))
-    _check(info, ["lookback"])
+    assert np.isfinite(fitted[name].predict(y=_y(LOOKBACK - 1)).to_numpy()).all()
 
 
 # -- load ------------------------------------------------------------------------------------

@@ -103,12 +103,13 @@ def test_minimum_length_series(name):
     y = hourly(n)
     forecast = NEURAL[name](validation_size=0).fit(y).predict()
     assert np.isfinite(forecast.to_numpy()).all() and len(forecast) == HORIZON
-    with pytest.raises(SeriesTooShortError, match="lookback"):
-        NEURAL[name](validation_size=0).fit(y.iloc[1:])
-    # A validation split of one horizon needs one horizon more.
-    NEURAL[name](validation_size=HORIZON).fit(hourly(n + HORIZON))
-    with pytest.raises(SeriesTooShortError, match="validation"):
-        NEURAL[name](validation_size=HORIZON).fit(hourly(n + HORIZON - 1))
+    # Shorter than one window: left-padded and masked, down to horizon + 2 points.
+    NEURAL[name](validation_size=0).fit(y.iloc[: HORIZON + 2]).predict()
+    with pytest.raises(SeriesTooShortError, match=r"horizon \+ 2"):
+        NEURAL[name](validation_size=0).fit(y.iloc[: HORIZON + 1])
+    # Where a validation split would leave too little to train on, the series has none.
+    model = NEURAL[name](validation_size=HORIZON).fit(hourly(2 * HORIZON + 1))
+    assert model.history_["val_loss"] == []
 
 
 def test_seasonal_naive_minimum_length():

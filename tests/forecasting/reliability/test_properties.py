@@ -104,7 +104,7 @@ def fitted():
 @given(case=indexed(min_size=1, max_size=80))
 def test_predict_on_any_history(name, fitted, case):
     y, future = case
-    needed = LOOKBACK if name != "SeasonalNaive" else 12
+    needed = 1 if name != "SeasonalNaive" else 12  # window models pad short histories
     try:
         forecast = fitted[name].predict(y=y)
     except TSRMInputError as err:

@@ -31,6 +31,37 @@ def validation_steps(validation_size: Any, length: int, horizon: int) -> int:
     return max(steps, horizon)
 
 
+def series_validation(validation_size: Any, panel: Panel, horizon: int) -> list[int]:
+    """Validation points per series; none for a series whose training part they would empty.
+
+    Raises :class:`SeriesTooShortError` for a series shorter than ``horizon + 2``: one
+    training target of ``horizon`` steps needs two values before it (a level and a scale).
+    """
+    steps = []
+    for sid, n in zip(panel.ids, panel.lengths, strict=True):
+        if n < horizon + 2:
+            raise SeriesTooShortError(
+                f"{series_label(sid)} has {n} points; forecasting {horizon} steps needs at "
+                f"least horizon + 2 = {horizon + 2}. Use a longer series or a smaller horizon."
+            )
+        v = validation_steps(validation_size, n, horizon)
+        steps.append(v if n - v >= horizon + 2 else 0)
+    return steps
+
+
+def left_padded(panel: Panel, val_steps: list[int], lookback: int, horizon: int) -> Panel:
+    """Series too short for one full training window, left-padded with NaN to fit one.
+
+    The padding is missing data: the loss never sees it as a target, and as an input it
+    holds the series' first value (see :func:`~tsrm.forecasting.series.scaling.fill_missing`).
+    """
+    values = []
+    for v, n_val in zip(panel.values, val_steps, strict=True):
+        short = lookback + horizon + n_val - len(v)
+        values.append(np.concatenate([np.full(short, np.nan), v]) if short > 0 else v)
+    return Panel(values, panel.ids, panel.indexes, panel.kind, panel.name, panel.columns_name)
+
+
 def check_trainable(panel: Panel, val_steps: list[int], lookback: int, horizon: int) -> None:
     """Every series needs one full training window besides its validation part."""
     for sid, n, v in zip(panel.ids, panel.lengths, val_steps, strict=True):
@@ -96,14 +127,39 @@ def split_windows(
     return train, val
 
 
+#: The smallest batch :func:`epoch_plan` shrinks to.
+MIN_BATCH = 16
+
+
+def epoch_plan(n_windows: int, batch_size: int, min_steps: int) -> tuple[int, int]:
+    """Batch size and windows drawn per epoch so that an epoch has ``min_steps`` steps.
+
+    With few windows the batch shrinks (to no fewer than :data:`MIN_BATCH`) and the
+    windows are drawn again in fresh random orders: a short series then still gets
+    ``min_steps`` optimiser steps per epoch. ``min_steps=0``: one pass at ``batch_size``.
+    """
+    if not min_steps or n_windows == 0:
+        return batch_size, n_windows
+    batch = min(batch_size, max(MIN_BATCH, -(-n_windows // min_steps)))
+    return batch, max(n_windows, batch * min_steps)
+
+
 def window_loader(
-    dataset: WindowDataset, batch_size: int, generator: torch.Generator | None
+    dataset: WindowDataset,
+    batch_size: int,
+    generator: torch.Generator | None,
+    draws: int | None = None,
 ) -> DataLoader:
-    """Shuffled batches when a ``generator`` is given (training), in order otherwise."""
+    """Shuffled batches when a ``generator`` is given (training), in order otherwise.
+
+    ``draws``: windows per epoch when training (default: each once), see :func:`epoch_plan`.
+    """
+    n = len(dataset)
+    sampler = Permutation(n, generator, draws) if generator is not None else None
     return DataLoader(
         dataset,
         batch_size=batch_size,
-        sampler=Permutation(len(dataset), generator) if generator is not None else None,
+        sampler=sampler,
         generator=generator,  # DataLoader draws each epoch's base seed from it, as before
         collate_fn=collate_batch,
         drop_last=False,

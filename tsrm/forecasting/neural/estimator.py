@@ -10,12 +10,15 @@ best-weights restore, prediction through the one inference path
 from __future__ import annotations
 
 import time
+import warnings
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 from torch import Tensor, nn
 
@@ -29,13 +32,16 @@ from tsrm.forecasting.neural.covariate_head import WithCovariates
 from tsrm.forecasting.neural.data import (
     check_observed,
     check_trainable,
+    epoch_plan,
+    left_padded,
+    series_validation,
     split_windows,
-    validation_steps,
     window_loader,
 )
 from tsrm.forecasting.neural.inference import ForecastTrace, scaled_forecast
 from tsrm.forecasting.neural.lightning_module import LOSSES, PointForecastModule
 from tsrm.forecasting.neural.probabilistic import Interval
+from tsrm.forecasting.neural.selection import lookback_candidates, selection_table
 from tsrm.forecasting.series import Panel, WindowDataset
 from tsrm.forecasting.series.covariates import (
     CovariateSpec,
@@ -45,6 +51,7 @@ from tsrm.forecasting.series.covariates import (
     future_covariates,
 )
 from tsrm.forecasting.series.scaling import flat_scaled, mean_std, scaled_series
+from tsrm.forecasting.series.season import detect_season
 
 W = TypeVar("W", bound="WindowForecaster")
 
@@ -257,7 +264,15 @@ class WindowForecaster(BaseForecaster):
         self._missing_policy()
         self._calendar()
         self._past()
-        self._network_config()
+        check_lookback(self.lookback)
+        season = check_period(getattr(self, "period", "auto"))
+        if self.lookback != "auto":  # else each candidate's settings are checked in fit
+            self._network_config(self.lookback, 1 if season == "auto" else season)
+        budget = self._time_budget()
+        if budget is not None and not (isinstance(budget, int | float) and budget > 0):
+            raise TSRMInputError(f"time_budget_s must be positive or None, got {budget!r}.")
+        if self._min_epoch_steps():
+            check_positive_int(self._min_epoch_steps(), "min_epoch_steps")
         self._quantile_levels()
 
     def _missing_policy(self) -> str:
@@ -277,6 +292,10 @@ class WindowForecaster(BaseForecaster):
         # Only the estimators that expose calendar_features expose past_covariates.
         return check_past(getattr(self, "past_covariates", None))
 
+    def _min_epoch_steps(self) -> int:
+        # Only some estimators expose it (TRMForecaster); the others make one pass per epoch.
+        return getattr(self, "min_epoch_steps", 0) or 0
+
     def _n_threads(self) -> int | None:
         # Estimators that do not expose n_threads (e.g. a new model) run on one thread.
         return getattr(self, "n_threads", 1)
@@ -292,13 +311,78 @@ class WindowForecaster(BaseForecaster):
 
     # -- fit ------------------------------------------------------------------
     def _fit(self, panel: Panel, inputs: Inputs) -> None:
-        cfg = self._network_config()
+        horizon = check_positive_int(self.horizon, "horizon")
+        val_steps = series_validation(self.validation_size, panel, horizon)
+        if any(np.isnan(v).any() for v in panel.values):
+            check_observed(panel, val_steps)
+        season = self._season(panel)
+        candidates = self._lookbacks(panel, val_steps, horizon, season)
+        budget, start = self._time_budget(), time.perf_counter()
+        fits: list[_Fitted] = []
+        rows: list[dict] = []
+        for lookback in candidates:
+            spent = time.perf_counter() - start
+            last = fits[-1].history["fit_seconds"] if fits else 0.0
+            if fits and budget is not None and spent + last > budget:
+                rows.append({"lookback": lookback, "period": season, "chosen": False})
+                continue  # skipped: it would not finish within time_budget_s
+            cfg = self._network_config(lookback, season)
+            checkpoint = inputs.checkpoint_dir
+            if checkpoint is not None and len(candidates) > 1:
+                checkpoint = checkpoint / f"lookback-{lookback}"
+            fits.append(self._fit_lookback(panel, inputs, cfg, val_steps, checkpoint))
+            rows.append(fits[-1].row(season))
+        best = min(range(len(fits)), key=lambda i: fits[i].score)
+        rows[best]["chosen"] = True
+        chosen = fits[best]
+        self._store_fit(
+            chosen.cfg,
+            chosen.network,
+            chosen.context,
+            chosen.mean,
+            chosen.std,
+            chosen.history,
+            chosen.spec,
+        )
+        self.lookback_, self.period_ = chosen.cfg.lookback, season
+        self.selection_ = selection_table(rows)
+        _warn_if_capped(chosen.history, self.max_epochs, len(chosen.val) > 0)
+        with torch_threads(self._n_threads()):
+            self.calibration_ = probabilistic.calibrate(self._point_network, chosen.val, horizon)
+
+    def _season(self, panel: Panel) -> int:
+        """The season length: the ``period`` argument, else detected from the data."""
+        if not hasattr(self, "period") and self.lookback != "auto":
+            return 1  # only the look-back candidates or a ``period`` argument use it
+        period = getattr(self, "period", "auto")
+        return detect_season(panel) if period == "auto" else period
+
+    def _lookbacks(self, panel: Panel, val_steps: list[int], horizon: int, season: int) -> list:
+        """The look-backs to try: the argument, or candidates for ``lookback="auto"``."""
+        if self.lookback != "auto":
+            return [self.lookback]
+        train = [n - v for n, v in zip(panel.lengths, val_steps, strict=True)]
+        candidates = lookback_candidates(train, horizon, season)
+        # Without validation data nothing tells candidates apart: train one.
+        return candidates if any(val_steps) else candidates[:1]
+
+    def _time_budget(self) -> float | None:
+        return getattr(self, "time_budget_s", None)
+
+    def _fit_lookback(
+        self,
+        panel: Panel,
+        inputs: Inputs,
+        cfg: WindowConfig,
+        val_steps: list[int],
+        checkpoint_dir: Path | None,
+    ) -> _Fitted:
+        """Train one network of settings ``cfg`` on ``panel``; what ``fit`` may keep."""
         L, H = cfg.lookback, cfg.horizon
-        val_steps = [validation_steps(self.validation_size, n, H) for n in panel.lengths]
+        if inputs.X is None and not self._calendar():
+            panel = left_padded(panel, val_steps, L, H)
         check_trainable(panel, val_steps, L, H)
         has_missing = any(np.isnan(v).any() for v in panel.values)
-        if has_missing:
-            check_observed(panel, val_steps)
         mean, std = self._scaling_stats(panel, val_steps)
         # Scaled one series at a time straight into the float32 training buffer: no
         # float64 copies of the whole panel (memory proportional to the data).
@@ -320,18 +404,14 @@ class WindowForecaster(BaseForecaster):
         )
         del flat, observed
         fingerprint = None
-        if inputs.checkpoint_dir is not None:
-            fingerprint = self._fingerprint(panel, mean, std, covariates or [])
+        if checkpoint_dir is not None:
+            fingerprint = self._fingerprint(panel, mean, std, covariates or [], cfg)
         del covariates  # the windows hold their own float32 copy from here on
-        network, fit_history = self._train(
-            cfg, spec, train, val, inputs.checkpoint_dir, fingerprint
-        )
+        network, history, score = self._train(cfg, spec, train, val, checkpoint_dir, fingerprint)
         context = Panel(
             last_values, panel.ids, panel.indexes, panel.kind, panel.name, panel.columns_name
         )
-        self._store_fit(cfg, network, context, mean, std, fit_history, spec)
-        with torch_threads(self._n_threads()):
-            self.calibration_ = probabilistic.calibrate(self._point_network, val, H)
+        return _Fitted(cfg, network, context, mean, std, history, spec, val, score)
 
     def _train(
         self,
@@ -341,8 +421,8 @@ class WindowForecaster(BaseForecaster):
         val: WindowDataset,
         checkpoint_dir: Path | None,
         fingerprint: str | None,
-    ) -> tuple[nn.Module, dict]:
-        """Build the network and train it; the trained network (best weights) and history."""
+    ) -> tuple[nn.Module, dict, float]:
+        """Build the network and train it: the network (best weights), history, best val MSE."""
         from lightning.pytorch.callbacks import EarlyStopping
 
         from tsrm._trainer import make_trainer, quiet_lightning
@@ -358,10 +438,11 @@ class WindowForecaster(BaseForecaster):
         module = self._build_module(self._make_network(cfg, spec))
         history, best = EpochHistory(), BestWeights("val_loss")
         callbacks: list = [history, best]
-        loaders = {"train_dataloaders": window_loader(train, self.batch_size, generator)}
+        batch_size, draws = epoch_plan(len(train), self.batch_size, self._min_epoch_steps())
+        loaders = {"train_dataloaders": window_loader(train, batch_size, generator, draws)}
         if len(val):
             callbacks.append(EarlyStopping("val_loss", patience=self.patience))
-            loaders["val_dataloaders"] = window_loader(val, 4 * self.batch_size, None)
+            loaders["val_dataloaders"] = window_loader(val, 4 * batch_size, None)
         resume_from, options = None, dict(self.trainer_kwargs or {})
         if checkpoint_dir is not None:
             resume_from = prepare_run(checkpoint_dir, fingerprint)
@@ -382,15 +463,24 @@ class WindowForecaster(BaseForecaster):
             "best_epoch": best.best_epoch,
             "fit_seconds": time.perf_counter() - start,
         }
-        return network, fit_history
+        return network, fit_history, best.best_score
 
     def _fingerprint(
-        self, panel: Panel, mean: np.ndarray, std: np.ndarray, covariates: list[np.ndarray]
+        self,
+        panel: Panel,
+        mean: np.ndarray,
+        std: np.ndarray,
+        covariates: list[np.ndarray],
+        cfg: WindowConfig,
     ) -> str:
         """What identifies a training run: the settings that change what is learnt, the data."""
         from tsrm.forecasting.neural.checkpoint import run_fingerprint
 
         settings = {"class": type(self).__name__, **self.get_params(deep=False)}
+        for key in ("lookback", "period"):  # "auto": the run's own value
+            if settings.get(key) == "auto":
+                settings[key] = cfg.lookback if key == "lookback" else cfg.to_dict().get(key)
+        settings.pop("time_budget_s", None)
         for key in ("verbose", "trainer_kwargs", "n_threads"):  # do not change what is learnt
             settings.pop(key, None)
         if not settings.get("calendar_features", True):  # fingerprints as before
@@ -739,6 +829,64 @@ class WindowForecaster(BaseForecaster):
         from tsrm.forecasting.neural.serialization import load_forecaster
 
         return load_forecaster(cls, Path(path))
+
+
+@dataclass
+class _Fitted:
+    """One trained candidate: what ``fit`` keeps if it is chosen."""
+
+    cfg: WindowConfig
+    network: nn.Module
+    context: Panel
+    mean: np.ndarray
+    std: np.ndarray
+    history: dict
+    spec: CovariateSpec | None
+    val: WindowDataset
+    score: float
+
+    def row(self, season: int) -> dict:
+        """Its row of ``selection_``."""
+        best = self.history["best_epoch"]
+        return {
+            "lookback": self.cfg.lookback,
+            "period": season,
+            "val_mse": self.score if np.isfinite(self.score) else np.nan,
+            "best_epoch": best + 1 if best is not None else None,
+            "epochs": len(self.history["train_loss"]),
+            "fit_s": self.history["fit_seconds"],
+            "chosen": False,
+        }
+
+
+def check_lookback(lookback: Any) -> None:
+    """``lookback`` is a positive int or ``"auto"``."""
+    if lookback != "auto":
+        check_positive_int(lookback, "lookback")
+
+
+def check_period(period: Any) -> int | str:
+    """``period`` is a positive int (1: no season) or ``"auto"``."""
+    if period == "auto":
+        return period
+    if isinstance(period, bool) or not isinstance(period, int | np.integer) or period < 1:
+        raise TSRMInputError(
+            f"period must be a positive int (1: no season) or 'auto', got {period!r}."
+        )
+    return int(period)
+
+
+def _warn_if_capped(history: dict, max_epochs: int, validated: bool) -> None:
+    """Warn when training ran all its epochs (three or more) and the last was the best."""
+    epochs, best = len(history["train_loss"]), history["best_epoch"]
+    if validated and epochs >= max(max_epochs, 3) and best == epochs - 1:
+        warnings.warn(
+            f"Training stopped at max_epochs={max_epochs} while the validation loss was "
+            f"still improving (best epoch {best + 1}); a larger max_epochs may forecast "
+            "better.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
 
 
 def count_parameters(module: nn.Module) -> int:

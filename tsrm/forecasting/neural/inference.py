@@ -41,17 +41,22 @@ class ForecastTrace:
 
 
 def last_windows(panel: Panel, lookback: int) -> Tensor:
-    """The last ``lookback`` values of every series, missing ones filled, ``(n, L)`` float64."""
-    short = [(sid, n) for sid, n in zip(panel.ids, panel.lengths, strict=True) if n < lookback]
-    if short:
-        sid, n = short[0]
-        raise SeriesTooShortError(
-            f"{series_label(sid)} has {n} points; the model needs the last lookback = {lookback} "
-            "values to forecast. Pass a longer history."
-        )
+    """The last ``lookback`` values of every series, missing ones filled, ``(n, L)`` float64.
+
+    A shorter history is left-padded with its first value, as ``fit`` treats series
+    shorter than a window (padding there is missing, and missing inputs are filled so).
+    """
     values = [np.asarray(v, dtype=np.float64) for v in panel.values]
-    last = np.stack([fill_missing(v)[-lookback:] for v in values])
-    return torch.from_numpy(last)
+    empty = [sid for sid, v in zip(panel.ids, values, strict=True) if len(v) == 0]
+    if empty:
+        raise SeriesTooShortError(f"{series_label(empty[0])} is empty; pass its history.")
+    windows = []
+    for v in values:
+        window = fill_missing(v)[-lookback:]
+        if len(window) < lookback:
+            window = np.concatenate([np.full(lookback - len(window), window[0]), window])
+        windows.append(window)
+    return torch.from_numpy(np.stack(windows))
 
 
 def window_stats(window: Tensor, scaling: bool) -> tuple[Tensor, Tensor]:

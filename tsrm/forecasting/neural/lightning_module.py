@@ -111,7 +111,8 @@ class PointForecastModule(L.LightningModule):
     loss : {"mse", "mae", "huber"}
         Training loss (Huber with delta 1 on the scaled series).
     ema_decay : float or None
-        Decay of the weight average, or ``None`` for no EMA.
+        Decay of the weight average (warmed up, see :class:`~tsrm.core.EMA`), or ``None``
+        for no EMA.
     lr_decay : float or None
         Multiply the learning rate by this after every epoch (DLinear's paper
         halves it: 0.5), or ``None`` for a constant rate.
@@ -137,7 +138,7 @@ class PointForecastModule(L.LightningModule):
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.loss_kind = loss
-        self.ema = EMA(network, ema_decay) if ema_decay is not None else None
+        self.ema = EMA(network, ema_decay, warmup=True) if ema_decay is not None else None
         self._raw: dict[str, Tensor] | None = None
         # A buffer, so it follows the module to the training device.
         levels = torch.tensor(quantiles or (), dtype=torch.float32)
@@ -172,6 +173,16 @@ class PointForecastModule(L.LightningModule):
     def on_train_batch_end(self, outputs, batch, batch_idx: int) -> None:
         if self.ema is not None:
             self.ema.update(self.network)
+
+    # The average is state of the run: a resumed run continues it where it stopped.
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        if self.ema is not None:
+            checkpoint["ema"] = {"shadow": self.ema.state_dict(), "updates": self.ema.updates}
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        if self.ema is not None and "ema" in checkpoint:
+            self.ema.load_state_dict(checkpoint["ema"]["shadow"])
+            self.ema.updates = int(checkpoint["ema"]["updates"])
 
     def validation_step(self, batch: tuple[Tensor, ...], batch_idx: int) -> None:
         batch = Batch(*batch)  # the loader's (window, target[, mask[, covariates]])

@@ -144,22 +144,29 @@ def _flat_float32(arrays: list[np.ndarray]) -> torch.Tensor:
 class Permutation(torch.utils.data.Sampler[int]):
     """Indices ``0..n-1`` in a random order: what ``RandomSampler`` yields, for less memory.
 
+    ``draws`` (default ``n``) indices per epoch: more than ``n`` come from further
+    permutations (every window once before any twice), the last one cut short.
+
     The same generator gives the same order as ``RandomSampler``, but the permutation
     stays a tensor and is handed out in chunks, instead of a list of ``n`` Python
     ints (about 36 bytes each: 0.5 GB for 15 million windows).
     """
 
-    def __init__(self, n: int, generator: torch.Generator) -> None:
+    def __init__(self, n: int, generator: torch.Generator, draws: int | None = None) -> None:
         self.n, self.generator = n, generator
+        self.draws = n if draws is None else draws
 
     def __len__(self) -> int:
-        return self.n
+        return self.draws
 
     def __iter__(self):  # noqa: ANN204
-        perm = torch.randperm(self.n, dtype=self._dtype, generator=self.generator)
-        for start in range(0, self.n, 1 << 16):
-            yield from perm[start : start + (1 << 16)].tolist()
-        del perm
+        left = self.draws
+        while left > 0:  # more draws than windows: further permutations, the last cut short
+            perm = torch.randperm(self.n, dtype=self._dtype, generator=self.generator)
+            for start in range(0, min(self.n, left), 1 << 16):
+                yield from perm[start : min(start + (1 << 16), left)].tolist()
+            left -= self.n
+            del perm
         # RandomSampler draws a second permutation when it is exhausted; so do we, so that
         # the generator (and every later epoch) stays exactly where it would be.
         torch.randperm(self.n, dtype=self._dtype, generator=self.generator)

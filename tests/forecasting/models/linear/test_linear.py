@@ -131,7 +131,7 @@ def test_lr_decay_multiplies_the_learning_rate_every_epoch():
         validation_size=0,
         verbose=False,
     )
-    module = model._build_module(model._build_network(model._network_config()))
+    module = model._build_module(model._build_network(model._network_config(model.lookback)))
     config = module.configure_optimizers()
     optimiser, schedule = config["optimizer"], config["lr_scheduler"]["scheduler"]
     rates = []

@@ -7,7 +7,8 @@ import pytest
 from statsmodels.tsa.stattools import acf
 
 from tsrm import Naive, Naive2
-from tsrm.forecasting.models.statistical.naive2 import is_seasonal, seasonal_indices
+from tsrm.forecasting.models.statistical.naive2 import seasonal_indices
+from tsrm.forecasting.series.season import is_seasonal
 
 
 def test_pure_season_is_adjusted_by_hand_checked_indices():

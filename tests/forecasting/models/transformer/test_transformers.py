@@ -140,9 +140,9 @@ def test_presets():
     assert PATCHTST_PRESETS["etth"] == dict(
         d_model=16, n_heads=4, d_ff=128, n_layers=3, dropout=0.3
     )
-    default = PatchTST(horizon=96)._network_config()
+    default = PatchTST(horizon=96)._network_config(336)
     assert default == PatchTSTConfig(lookback=336, horizon=96)  # the "default" preset
-    etth = PatchTST(horizon=96, preset="etth", d_model=32)._network_config()
+    etth = PatchTST(horizon=96, preset="etth", d_model=32)._network_config(336)
     assert (etth.d_model, etth.n_heads, etth.d_ff, etth.dropout) == (32, 4, 128, 0.3)
     assert (etth.patch_len, etth.stride, etth.head_dropout, etth.norm) == (16, 8, 0.0, "batch")
 
@@ -172,7 +172,7 @@ def test_clone_and_get_params(cls):
     assert clone(model).get_params() == params
     assert params["d_model"] == 8 and params["horizon"] == H
     model.set_params(d_model=np.int64(4))  # numpy integers are plain ints in the settings
-    assert type(model._network_config().d_model) is int
+    assert type(model._network_config(model.lookback).d_model) is int
     assert cls().get_params()["lookback"] == 336
 
 

@@ -27,7 +27,7 @@ def with_value(series: pd.Series, position: int, value) -> pd.Series:
 FIT_CASES = [
     ("nan", lambda y: with_value(y, 5, np.nan), MissingValuesError, "NaN"),
     ("inf", lambda y: with_value(y, 5, np.inf), MissingValuesError, "infinite"),
-    ("too_short", lambda y: y.iloc[:35], SeriesTooShortError, "lookback"),
+    ("too_short", lambda y: y.iloc[:7], SeriesTooShortError, r"horizon \+ 2 = 8"),
     (
         "duplicated",
         lambda y: pd.Series(y.to_numpy(), index=y.index[[0, *range(len(y) - 1)]]),
@@ -72,23 +72,25 @@ def test_predict_rejects_bad_data(make, error, word, fitted_series_model, hourly
 
 
 @pytest.mark.filterwarnings("ignore:You defined a `validation_step`")
-def test_too_short_without_validation(tiny_model, hourly_series):
-    tiny_model(validation_size=0).fit(hourly_series.iloc[:30])  # exactly lookback + horizon
-    with pytest.raises(SeriesTooShortError, match="lookback"):
-        tiny_model(validation_size=0).fit(hourly_series.iloc[:29])
+def test_shorter_than_a_window_is_padded_down_to_horizon_plus_two(tiny_model, hourly_series):
+    # lookback 24 + horizon 6 = 30; shorter series are left-padded, masked, and still fit.
+    model = tiny_model(validation_size=0).fit(hourly_series.iloc[:8])
+    assert np.isfinite(model.predict().to_numpy()).all()
+    with pytest.raises(SeriesTooShortError, match=r"has 7 points.*at least horizon \+ 2 = 8"):
+        tiny_model(validation_size=0).fit(hourly_series.iloc[:7])
 
 
 def test_too_short_names_the_series(tiny_model, long_frame):
     is_a = long_frame["unique_id"] == "a"
-    short = pd.concat([long_frame[is_a], long_frame[~is_a].head(30)])
+    short = pd.concat([long_frame[is_a], long_frame[~is_a].head(5)])
     with pytest.raises(SeriesTooShortError, match="'b'"):
         tiny_model().fit(short)
 
 
-def test_predict_history_shorter_than_lookback(fitted_series_model, hourly_series):
-    with pytest.raises(SeriesTooShortError, match="lookback"):
-        fitted_series_model.predict(y=hourly_series.iloc[:23])
-    fitted_series_model.predict(y=hourly_series.iloc[:24])  # exactly lookback is enough
+def test_predict_history_shorter_than_lookback_is_padded(fitted_series_model, hourly_series):
+    # Left-padded with the first value (see inference.last_windows' own test).
+    assert np.isfinite(fitted_series_model.predict(y=hourly_series.iloc[:10]).to_numpy()).all()
+    fitted_series_model.predict(y=hourly_series.iloc[:24])  # exactly lookback
 
 
 @pytest.mark.parametrize("h", [0, -1, 1.5, True, "3"])
@@ -162,7 +164,7 @@ def test_non_numeric_ema_decay(tiny_model, hourly_series):
 # -- every error is a ValueError from tsrm, never a torch/pandas internal ----------
 ALL_BAD_CALLS = [
     ("nan", lambda m, y: m.set_params(missing="error").fit(with_value(y, 3, np.nan))),
-    ("short", lambda m, y: m.fit(y.iloc[:20])),
+    ("short", lambda m, y: m.fit(y.iloc[:5])),
     ("unsorted", lambda m, y: m.fit(y.iloc[::-1])),
     ("bool", lambda m, y: m.fit(y > 0)),
     ("3d", lambda m, y: m.fit(np.zeros((50, 2, 2)))),
@@ -186,6 +188,6 @@ def test_not_fitted_error_is_sklearns(tiny_model):
 
 
 def test_an_unnamed_series_is_not_called_none(tiny_model):
-    with pytest.raises(SeriesTooShortError, match=r"^The series has 20 points") as err:
-        tiny_model().fit(pd.Series(np.arange(20.0)))
+    with pytest.raises(SeriesTooShortError, match=r"^The series has 5 points") as err:
+        tiny_model().fit(pd.Series(np.arange(5.0)))
     assert "None" not in str(err.value)

@@ -76,8 +76,9 @@ class NLinear(WindowForecaster):
     ) -> None:
         store_arguments(self, locals())
 
-    def _network_config(self) -> NLinearConfig:
-        return make_config(NLinearConfig, **checked_ints(vars(self), ("lookback", "horizon")))
+    def _network_config(self, lookback: int, season: int = 1) -> NLinearConfig:
+        settings = {**vars(self), "lookback": lookback}
+        return make_config(NLinearConfig, **checked_ints(settings, ("lookback", "horizon")))
 
     def _build_network(self, cfg: NLinearConfig) -> NLinearNetwork:
         return NLinearNetwork(cfg)
@@ -130,9 +131,10 @@ class DLinear(WindowForecaster):
     ) -> None:
         store_arguments(self, locals())
 
-    def _network_config(self) -> DLinearConfig:
+    def _network_config(self, lookback: int, season: int = 1) -> DLinearConfig:
         names = ("lookback", "horizon", "kernel_size")
-        return make_config(DLinearConfig, **checked_ints(vars(self), names))
+        settings = {**vars(self), "lookback": lookback}
+        return make_config(DLinearConfig, **checked_ints(settings, names))
 
     def _build_network(self, cfg: DLinearConfig) -> DLinearNetwork:
         return DLinearNetwork(cfg)

@@ -7,8 +7,7 @@ import numpy as np
 from tsrm.forecasting.base import BaseForecaster, Inputs, check_positive_int
 from tsrm.forecasting.models._params import store_arguments
 from tsrm.forecasting.series import Panel
-
-Z_90 = 1.645  # one-sided 95 % normal quantile, i.e. M4's "90 %" two-sided test
+from tsrm.forecasting.series.season import is_seasonal
 
 
 class Naive2(BaseForecaster):
@@ -88,20 +87,6 @@ class Naive2(BaseForecaster):
 
 def _multiplicative(values: np.ndarray) -> bool:
     return bool(np.all(values > 0))
-
-
-def is_seasonal(values: np.ndarray, m: int) -> bool:
-    """M4's 90 % autocorrelation test for seasonality at lag ``m`` (see :class:`Naive2`)."""
-    n = len(values)
-    if m <= 1 or n < 3 * m:
-        return False
-    x = values - values.mean()
-    denom = np.dot(x, x)
-    if denom == 0:  # constant series: no autocorrelation to speak of
-        return False
-    acf = np.array([np.dot(x[: n - k], x[k:]) for k in range(1, m + 1)]) / denom
-    limit = Z_90 * np.sqrt((1 + 2 * np.sum(acf[: m - 1] ** 2)) / n)
-    return bool(abs(acf[m - 1]) > limit)
 
 
 def seasonal_indices(values: np.ndarray, m: int, seasonal: bool) -> np.ndarray:

@@ -132,7 +132,7 @@ class PatchTST(WindowForecaster):
     ) -> None:
         store_arguments(self, locals())
 
-    def _network_config(self) -> PatchTSTConfig:
+    def _network_config(self, lookback: int, season: int = 1) -> PatchTSTConfig:
         if not isinstance(self.preset, str) or self.preset not in PATCHTST_PRESETS:
             raise TSRMInputError(
                 f"preset must be one of {sorted(PATCHTST_PRESETS)}, got {self.preset!r}."
@@ -142,7 +142,9 @@ class PatchTST(WindowForecaster):
         sizes.update(checked_ints(sizes, ("d_model", "n_heads", "d_ff", "n_layers")))
         return make_config(
             PatchTSTConfig,
-            **checked_ints(vars(self), ("lookback", "horizon", "patch_len", "stride")),
+            **checked_ints(
+                {**vars(self), "lookback": lookback}, ("lookback", "horizon", "patch_len", "stride")
+            ),
             head_dropout=self.head_dropout,
             norm=self.norm,
             pre_norm=self.pre_norm,
@@ -226,11 +228,11 @@ class TransformerForecaster(WindowForecaster):
     ) -> None:
         store_arguments(self, locals())
 
-    def _network_config(self) -> TransformerConfig:
+    def _network_config(self, lookback: int, season: int = 1) -> TransformerConfig:
         integers = ("lookback", "horizon", "patch_len", "d_model", "n_heads", "d_ff", "n_layers")
         return make_config(
             TransformerConfig,
-            **checked_ints(vars(self), integers),
+            **checked_ints({**vars(self), "lookback": lookback}, integers),
             dropout=self.dropout,
             head_dropout=self.head_dropout,
             head=self.head,

@@ -150,9 +150,22 @@ class NetworkConfig(WindowConfig):
 
 # Named settings that override NetworkConfig's defaults.
 PRESETS: dict[str, dict] = {
-    # The default design: MLP-mixer over patches, small n and T so that a
-    # single-window forecast costs about a millisecond on a CPU.
-    "default": {},
+    # The default: the sketch's one-token network with dropout 0.3 on the embedded
+    # window, correcting a periodic first guess (linear where there is no season).
+    # With the estimator's defaults (MAE loss, EMA 0.999, lr 3e-4) it is the
+    # configuration measured best on the long-horizon benchmarks.
+    "default": {
+        "mixer": "sketch",
+        "hidden_dim": 64,
+        "n_supervision": 3,
+        "n_recursions": 6,
+        "n_cycles": 1,
+        "dropout": 0.3,
+        "first_guess": "periodic",
+        "whole_window": True,
+    },
+    # MLP-mixer over patch tokens (the first default): slower to train, no more accurate.
+    "mixer": {},
     # The original TS-TRM sketch: one token for the whole window, hidden 64, a
     # reasoner Linear(3d->d), SiLU, Linear(d->2d); N_sup 3, n 6.
     "sketch": {
@@ -164,7 +177,7 @@ PRESETS: dict[str, dict] = {
         "dropout": 0.0,
         "whole_window": True,
     },
-    # TRM's own depth (T=3, n=6) on the default network: slower, for comparison.
+    # TRM's own depth (T=3, n=6) on the mixer network: slower, for comparison.
     "trm-depth": {"n_recursions": 6, "n_cycles": 3},
 }
 

@@ -43,12 +43,25 @@ class TRMForecaster(WindowForecaster):
     ----------
     horizon : int, default 24
         Steps the network forecasts at once.
-    lookback : int, default 96
-        Past values each forecast sees.
-    preset : {"default", "sketch", "trm-depth"}, default "default"
+    lookback : int or "auto", default "auto"
+        Past values each forecast sees. ``"auto"``: ``fit`` trains one network per
+        candidate (the longest leaves half of a typical series' training part as
+        targets, at most 720; then a half and a quarter of it; whole seasons) and
+        keeps the one with the lowest validation MSE; ``lookback_`` and
+        ``selection_`` say what was chosen and why.
+    period : int or "auto", default "auto"
+        Season length in steps (1: none). ``"auto"``: proposed by the index frequency
+        (hourly 24, daily 7, weekly 52, monthly 12, quarterly 4, ...; for an integer
+        index or numpy data, the strongest autocorrelation peak) and kept only if at
+        least half of the series pass M4's 90 % seasonality test at that lag. A season
+        that fits the look-back gives a periodic first guess, else a linear one.
+    preset : {"default", "mixer", "sketch", "trm-depth"}, default "default"
         Named network settings; explicit arguments below override them.
-        ``"sketch"`` is the original TS-TRM sketch (hidden 64, reasoner
-        ``Linear(3d, d)``-SiLU-``Linear(d, 2d)``, N_sup 3, n 6).
+        ``"default"``: the one-token sketch network with dropout 0.3 correcting a
+        periodic first guess. ``"mixer"``: MLP-mixer blocks over patch tokens.
+        ``"sketch"``: the original TS-TRM sketch (hidden 64, reasoner
+        ``Linear(3d, d)``-SiLU-``Linear(d, 2d)``, N_sup 3, n 6, linear first guess).
+        ``"trm-depth"``: the mixer at TRM's depth (T 3, n 6).
     hidden_dim, n_recursions, n_cycles, n_supervision : int or None
         Token width ``d``; TRM's ``n`` (latent updates per cycle), ``T`` (cycles
         per supervision step) and ``N_sup``. ``None`` takes the preset's value.
@@ -61,11 +74,16 @@ class TRMForecaster(WindowForecaster):
     network_kwargs : dict or None
         Any other :class:`~tsrm.forecasting.models.trm.config.NetworkConfig` field
         (``expansion``, ``n_heads``, ``out_patch_len``, ``revin``).
-    max_epochs : int, default 30
+    max_epochs : int, default 20
+        Upper bound on epochs; a warning says when the last epoch was still the best.
     batch_size : int, default 256
-    learning_rate : float, default 1e-3
+    min_epoch_steps : int, default 32
+        Optimiser steps each epoch takes at least: with few windows the batch
+        shrinks (to 16) and windows are drawn again in a fresh order, so a short
+        series trains as many steps as a long one. 0: one pass per epoch.
+    learning_rate : float, default 3e-4
     weight_decay : float, default 0.0
-    loss : {"mse", "mae", "huber"}, default "mse"
+    loss : {"mse", "mae", "huber"}, default "mae"
     quantiles : sequence of float or None, default None
         Quantile levels in (0, 1) to forecast besides the median (0.5 is always
         added), e.g. ``(0.1, 0.9)``: the readout then gives one horizon per
@@ -77,11 +95,15 @@ class TRMForecaster(WindowForecaster):
         Tail of each series held out for early stopping: a fraction of its
         length or a number of steps (at least ``horizon``). 0 disables
         validation: training runs ``max_epochs`` and keeps the last weights.
-    patience : int, default 5
+    patience : int, default 3
         Epochs without validation improvement before stopping; the best
         weights are restored.
-    ema_decay : float or None
+    ema_decay : float or None, default 0.999
         Evaluate and keep an exponential moving average of the weights.
+    time_budget_s : float or None, default 60
+        With ``lookback="auto"``: no further candidate is trained once the time
+        spent plus the last candidate's time would pass this (skipped ones are
+        listed in ``selection_``). None: no limit.
     scaling : bool, default True
         Standardise each series with its training-part mean and std.
     missing : {"mask", "error"}, default "mask"
@@ -92,7 +114,7 @@ class TRMForecaster(WindowForecaster):
         Seed; the same seed, data and machine give the same forecast.
     trainer_kwargs : dict or None
         Passed to ``lightning.Trainer`` (e.g. ``{"accelerator": "gpu"}``).
-    verbose : bool, default True
+    verbose : bool, default False
         Progress bar (only on a terminal) and Lightning's messages.
     n_threads : int or None, default 1
         torch intra-op threads during ``fit`` and forecasts (restored afterwards); see
@@ -107,6 +129,14 @@ class TRMForecaster(WindowForecaster):
 
     Attributes
     ----------
+    lookback_ : int
+        The look-back used (chosen on validation with ``lookback="auto"``).
+    period_ : int
+        The season length used (1: none).
+    selection_ : pandas.DataFrame
+        One row per look-back tried: ``lookback``, ``period``, ``val_mse`` (validation
+        MSE on the scaled series), ``best_epoch``, ``epochs``, ``fit_s``, ``chosen``;
+        a candidate skipped for ``time_budget_s`` has no score.
     network_ : TSTRMNetwork
     config_ : NetworkConfig
     n_params_ : int
@@ -123,7 +153,8 @@ class TRMForecaster(WindowForecaster):
     def __init__(
         self,
         horizon: int = 24,
-        lookback: int = 96,
+        lookback: int | str = "auto",
+        period: int | str = "auto",
         preset: str = "default",
         hidden_dim: int | None = None,
         n_recursions: int | None = None,
@@ -135,20 +166,22 @@ class TRMForecaster(WindowForecaster):
         dropout: float | None = None,
         halting: bool | None = None,
         network_kwargs: dict | None = None,
-        max_epochs: int = 30,
+        max_epochs: int = 20,
         batch_size: int = 256,
-        learning_rate: float = 1e-3,
+        min_epoch_steps: int = 32,
+        learning_rate: float = 3e-4,
         weight_decay: float = 0.0,
-        loss: str = "mse",
+        loss: str = "mae",
         quantiles: tuple[float, ...] | None = None,
         validation_size: float | int = 0.2,
-        patience: int = 5,
-        ema_decay: float | None = None,
+        patience: int = 3,
+        ema_decay: float | None = 0.999,
+        time_budget_s: float | None = 60.0,
         scaling: bool = True,
         missing: str = "mask",
         random_state: int | None = 0,
         trainer_kwargs: dict | None = None,
-        verbose: bool = True,
+        verbose: bool = False,
         calendar_features: bool | tuple[str, ...] = False,
         past_covariates: tuple[str, ...] | None = None,
         n_threads: int | None = 1,
@@ -156,15 +189,19 @@ class TRMForecaster(WindowForecaster):
         store_arguments(self, locals())
 
     # -- configuration --------------------------------------------------------
-    def _network_config(self) -> NetworkConfig:
-        lookback = check_positive_int(self.lookback, "lookback")
+    def _network_config(self, lookback: int, season: int = 1) -> NetworkConfig:
+        lookback = check_positive_int(lookback, "lookback")
         horizon = check_positive_int(self.horizon, "horizon")
         try:
             settings = preset_settings(self.preset, lookback, horizon)
             settings.update(
                 {k: getattr(self, k) for k in _NETWORK_ARGS if getattr(self, k) is not None}
             )
-            settings.update(self.network_kwargs or {})
+            explicit = self.network_kwargs or {}
+            settings["period"] = max(season, 1)
+            if "first_guess" not in explicit and not 1 < season <= lookback:
+                settings["first_guess"] = "linear"  # no season that fits the window
+            settings.update(explicit)
             return NetworkConfig(lookback=lookback, horizon=horizon, **settings)
         except (TypeError, ValueError) as err:
             raise TSRMInputError(f"Invalid network settings: {err}") from None

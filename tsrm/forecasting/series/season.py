@@ -1,0 +1,156 @@
+"""The season length of a panel: from its index frequency, confirmed by the data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tsrm.forecasting.series.index import TimeIndex
+from tsrm.forecasting.series.panel import Panel
+
+Z_90 = 1.645  # one-sided 95 % normal quantile, i.e. M4's "90 %" two-sided test
+_DAY = 86_400.0
+# Calendar frequencies whose step has no fixed length in seconds.
+_CALENDAR = {"W": 52, "M": 12, "Q": 4, "Y": 1, "A": 1}
+# Series scanned for the test: enough to decide, bounded for very large panels.
+_MAX_SERIES = 200
+# The longest season searched for when the index says nothing (integer or numpy data).
+_MAX_SEARCHED = 720
+# How far a searched season's autocorrelation peak must rise above the trough before it.
+_CLEAR_PEAK = 0.4
+
+
+def acf(values: np.ndarray, max_lag: int) -> np.ndarray:
+    """Sample autocorrelations at lags ``1..max_lag`` (zeros for a constant series)."""
+    with np.errstate(all="ignore"):  # magnitudes near float64's limit: divided out below
+        x = values - values.mean()
+        scale = np.abs(x).max() if len(x) else 0.0
+        if not np.isfinite(scale) or scale == 0:
+            return np.zeros(max_lag)
+        x = x / scale
+    denom = np.dot(x, x)
+    n = len(x)
+    return np.array([np.dot(x[: n - k], x[k:]) for k in range(1, max_lag + 1)]) / denom
+
+
+def is_seasonal(values: np.ndarray, m: int) -> bool:
+    """M4's 90 % autocorrelation test for seasonality at lag ``m``.
+
+    True when ``m > 1``, ``n >= 3 * m`` and ``|acf_m| > 1.645 * sqrt((1 + 2 *
+    sum_{k=1}^{m-1} acf_k^2) / n)``, with ``acf_k`` the lag-``k`` sample autocorrelation.
+    """
+    n = len(values)
+    if m <= 1 or n < 3 * m:
+        return False
+    r = acf(values, m)
+    limit = Z_90 * np.sqrt((1 + 2 * np.sum(r[: m - 1] ** 2)) / n)
+    return bool(abs(r[m - 1]) > limit)
+
+
+def frequency_seasons(index: TimeIndex | None) -> list[int]:
+    """Season lengths a calendar implies for an index, most natural first.
+
+    Sub-daily steps: a day, then a week (hourly: 24, 168); daily: a week (7), a year
+    (365); weekly 52, monthly 12, quarterly 4, yearly 1; nothing for an integer index.
+    """
+    if index is None or index.kind == "integer":
+        return []
+    offset = _offset(index)
+    base = offset.rule_code.split("-")[0].rstrip("SE").upper()
+    if base in _CALENDAR or base in ("BM", "BQ", "BY", "BA"):
+        per_year = _CALENDAR[base[-1]]
+        return [max(per_year // max(offset.n, 1), 1)]
+    if base == "B":
+        return [5]
+    try:  # a calendar day has no fixed length in pandas 3, but a season counts days
+        seconds = offset.n * _DAY if base == "D" else pd.Timedelta(offset).total_seconds()
+    except ValueError:
+        return []
+    seasons = [round(span / seconds) for span in (_DAY, 7 * _DAY, 365 * _DAY) if span > seconds]
+    return [m for m in seasons if m > 1][:2] if seconds < _DAY else seasons[:2]
+
+
+def _offset(index: TimeIndex) -> pd.DateOffset:
+    if index.kind == "period":  # period aliases ("M") are not offset aliases ("ME")
+        return pd.Period(index.last, freq=index.step).freq
+    return pd.tseries.frequencies.to_offset(index.step)
+
+
+def _observed(values: np.ndarray) -> np.ndarray:
+    return values[~np.isnan(values)]
+
+
+def _detrended(values: np.ndarray) -> np.ndarray:
+    t = np.arange(len(values), dtype=np.float64)
+    with np.errstate(all="ignore"):
+        slope, level = np.polyfit(t, values, 1)
+    return values - (slope * t + level) if np.isfinite(slope) else values
+
+
+def seasonal_at(values: np.ndarray, m: int) -> bool:
+    """M4's test at lag ``m`` on the differences, or on the linearly detrended values where
+    their autocorrelation peaks at ``m``: a trend correlates every lag (differencing removes
+    it), and differencing buries a long, smooth season in noise (detrending does not)."""
+    if m <= 1 or len(values) <= 3 * m:
+        return False
+    if is_seasonal(np.diff(values), m):
+        return True
+    x = _detrended(values)
+    r = acf(x, m + 1)
+    return bool(r[m - 1] > r[m - 2] and r[m - 1] >= r[m] and is_seasonal(x, m))
+
+
+def _share_seasonal(series: list[np.ndarray], m: int) -> float:
+    """The share of the series long enough to test that are seasonal at lag ``m``."""
+    tested = [v for v in series if len(v) > 3 * m]
+    if not tested:
+        return 0.0
+    return float(np.mean([seasonal_at(v, m) for v in tested]))
+
+
+def _searched_season(series: list[np.ndarray]) -> int:
+    """The shortest lag whose autocorrelation peak is near the strongest (90 % of it) and
+    passes the test, else 1: a season's multiples peak about as high as the season. A peak
+    counts only if it rises 0.4 above the lowest autocorrelation before it, since among
+    hundreds of lags chance peaks pass the test."""
+    longest = max(series, key=len)
+    max_lag = min(len(longest) // 3, _MAX_SEARCHED)
+    if max_lag < 2:
+        return 1
+    r = acf(_detrended(longest), max_lag)
+    # A peak's height above the lowest autocorrelation before it: a season dips between
+    # its peaks, a trend or random walk only decays, and chance wiggles stay small.
+    rise = {k + 1: r[k] - r[:k].min() for k in range(1, max_lag - 1)
+            if r[k] > r[k - 1] and r[k] >= r[k + 1]}  # fmt: skip
+    clear = [m for m, height in rise.items() if height >= _CLEAR_PEAK]
+    if not clear:
+        return 1
+    top = max(r[m - 1] for m in clear)
+    for m in clear:
+        if r[m - 1] >= 0.9 * top and _share_seasonal(series, m) >= 0.5:
+            return m
+    return 1
+
+
+def detect_season(panel: Panel) -> int:
+    """The season length of ``panel``'s series (1: none found).
+
+    The index frequency proposes candidates (:func:`frequency_seasons`); the first at
+    which at least half of the series long enough to test pass :func:`is_seasonal` (on
+    their first differences, so that a trend is not taken for a season) is the season.
+    Without a calendar (integer index, numpy data) the strongest peak of the
+    autocorrelation of the longest series' differences that passes the test is used.
+    At most 200 series, evenly spread over the panel, are examined.
+    """
+    step = max(panel.n_series // _MAX_SERIES, 1)
+    series = [_observed(np.asarray(v, dtype=np.float64)) for v in panel.values[::step]]
+    series = [v for v in series if len(v) > 2]
+    if not series:
+        return 1
+    proposed = frequency_seasons(panel.indexes[0])
+    if not proposed:
+        return _searched_season(series)
+    for m in proposed:
+        if m > 1 and _share_seasonal(series, m) >= 0.5:
+            return m
+    return 1
