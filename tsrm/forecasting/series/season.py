@@ -82,9 +82,9 @@ def _observed(values: np.ndarray) -> np.ndarray:
 
 def _detrended(values: np.ndarray) -> np.ndarray:
     t = np.arange(len(values), dtype=np.float64)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # near float64's limit acf() copes with what is left
         slope, level = np.polyfit(t, values, 1)
-    return values - (slope * t + level) if np.isfinite(slope) else values
+        return values - (slope * t + level) if np.isfinite(slope) else values
 
 
 def seasonal_at(values: np.ndarray, m: int) -> bool:
