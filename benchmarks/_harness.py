@@ -19,9 +19,12 @@ import platform
 import shlex
 import subprocess
 import time
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -178,6 +181,16 @@ def command(script: str, options: Sequence[tuple[str, Any]]) -> str:
         if value is not True:
             parts.append(str(value))
     return shlex.join(parts)
+
+
+def timed_fit_predict(model: Any, y: Any) -> tuple[np.ndarray, float]:
+    """``model.fit(y)`` (its warnings silenced) and ``predict()``: the forecast, fit seconds."""
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(y)
+    fit_s = time.perf_counter() - start
+    return np.asarray(model.predict(), dtype=float), fit_s
 
 
 def git_commit() -> str:

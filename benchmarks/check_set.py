@@ -23,14 +23,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _harness import RESULTS_DIR, ResultsFile, git_commit, machine, markdown_table, today
+from _harness import (
+    RESULTS_DIR,
+    ResultsFile,
+    git_commit,
+    machine,
+    markdown_table,
+    timed_fit_predict,
+    today,
+)
 
 from tsrm import ETS, SeasonalNaive, TRMForecaster
 from tsrm.forecasting.metrics import mae, mase
@@ -174,12 +180,7 @@ def run_cell(series: str, model: str, seed: int) -> dict:
     y = load()
     train, test = y.iloc[:-h], y.iloc[-h:].to_numpy()
     estimator = make_model(model, h, season, seed)
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        estimator.fit(train)
-    fit_s = time.perf_counter() - start
-    forecast = np.asarray(estimator.predict(), dtype=float)
+    forecast, fit_s = timed_fit_predict(estimator, train)
     return {
         "series": series,
         "freq": freq,

@@ -34,6 +34,7 @@ TRM = dict(
     ema_decay=None,
     patience=5,
     min_epoch_steps=0,
+    fallback=False,
 )
 BASELINES = {
     "dlinear": (DLinear, dict(kernel_size=5)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.exceptions import ConvergenceWarning
@@ -78,3 +79,47 @@ def test_short_series_in_a_panel_are_padded_not_refused(tiny_model, long_frame):
     forecast = tiny_model(lookback="auto").fit(frame).predict()
     assert forecast.groupby("unique_id").size().to_dict() == {"a": 6, "b": 6}
     assert np.isfinite(forecast["y"]).all()
+
+
+def test_auto_model_saves_and_loads_what_fit_chose(tiny_model, hourly_series, tmp_path):
+    model = tiny_model(lookback="auto", min_epoch_steps=4).fit(hourly_series.iloc[:300])
+    loaded = type(model).load(model.save(tmp_path / "m"))
+    assert (loaded.lookback_, loaded.period_) == (model.lookback_, model.period_)
+    pd.testing.assert_frame_equal(loaded.selection_, model.selection_)
+    np.testing.assert_array_equal(loaded.predict(), model.predict())
+
+
+def _random_walk(n: int = 300) -> pd.Series:
+    steps = np.random.default_rng(0).normal(0.0, 1.0, n)
+    return pd.Series(np.cumsum(steps), index=pd.date_range("2024-01-01", periods=n, freq="h"))
+
+
+def test_falls_back_to_naive_where_it_wins_on_validation(tiny_model, tmp_path):
+    # A barely trained network cannot beat the last value of a random walk.
+    model = tiny_model(max_epochs=1, min_epoch_steps=1, fallback=True, period=1)
+    model.fit(_random_walk())
+    rows = model.selection_.set_index("candidate")
+    assert model.fallback_ == "naive" and model.n_params_ == 0
+    assert bool(rows.loc["naive", "chosen"]) and not rows.loc["network", "chosen"]
+    y = _random_walk()
+    np.testing.assert_allclose(model.predict(), np.full(6, y.iloc[-1]))
+    loaded = type(model).load(model.save(tmp_path / "m"))
+    assert loaded.fallback_ == "naive"
+    np.testing.assert_array_equal(loaded.predict(), model.predict())
+    with pytest.raises(ValueError, match="no refinement steps"):
+        model.predict(return_trace=True)
+
+
+def test_no_fallback_when_asked_or_for_quantiles(tiny_model):
+    for settings in ({"fallback": False}, {"quantiles": (0.1, 0.9)}):
+        model = tiny_model(max_epochs=1, min_epoch_steps=1, **settings).fit(_random_walk())
+        assert model.fallback_ is None and "naive" not in set(model.selection_["candidate"])
+
+
+def test_auto_learning_rate_follows_the_number_of_windows(tiny_model):
+    model = tiny_model(learning_rate="auto", batch_size=64, min_epoch_steps=32)
+    assert model._learning_rate(64 * 32) == 3e-4  # full passes of 32 batches: the long rate
+    assert model._learning_rate(64 * 32 - 1) == 1e-3
+    assert tiny_model(learning_rate=0.01)._learning_rate(10) == 0.01
+    with pytest.raises(ValueError, match="learning_rate must be positive or 'auto'"):
+        tiny_model(learning_rate="fast").fit(_random_walk())

@@ -1,15 +1,26 @@
-"""``lookback="auto"``: the candidate look-backs for a panel, and the table of what was tried."""
+"""``lookback="auto"`` and the fallback: candidate look-backs, seasonal naive as a network,
+validation scores, and the table of what was tried."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
+import torch
+from torch import Tensor, nn
+
+from tsrm.forecasting.series import WindowDataset
 
 #: The longest look-back tried: beyond it long-horizon benchmarks gain nothing.
 MAX_LOOKBACK = 720
 #: Candidates per fit; each costs one training.
 N_CANDIDATES = 3
-SELECTION_COLUMNS = ("lookback", "period", "val_mse", "best_epoch", "epochs", "fit_s", "chosen")
+SELECTION_COLUMNS = (
+    "candidate", "lookback", "period", "val_mse", "best_epoch", "epochs", "fit_s", "chosen",
+)  # fmt: skip
+#: Validation windows per forecast call when scoring the fallback.
+_BATCH = 4096
 
 
 def lookback_candidates(train_lengths: list[int], horizon: int, season: int) -> list[int]:
@@ -34,3 +45,29 @@ def lookback_candidates(train_lengths: list[int], horizon: int, season: int) -> 
 def selection_table(rows: list[dict]) -> pd.DataFrame:
     """One row per candidate tried (or skipped for time), in the order they were tried."""
     return pd.DataFrame(rows, columns=list(SELECTION_COLUMNS))
+
+
+class SeasonalRepeat(nn.Module):
+    """Seasonal naive as a network: the window's last ``period`` values repeated over the
+    horizon (``period=1``: the last value). No weights; what ``fit`` falls back to."""
+
+    def __init__(self, horizon: int, period: int) -> None:
+        super().__init__()
+        self.horizon, self.period = horizon, period
+
+    def forward(self, window: Tensor, *covariates: Tensor) -> Tensor:
+        season = window[:, -self.period :]
+        return season.repeat(1, -(-self.horizon // self.period))[:, : self.horizon]
+
+
+def validation_mse(forecast: Callable[[Tensor], Tensor], val: WindowDataset) -> float:
+    """MSE of ``forecast`` over the validation windows' observed target steps (scaled units)."""
+    total, count = 0.0, 0.0
+    with torch.inference_mode():
+        for start in range(0, len(val), _BATCH):
+            items = val.__getitems__(list(range(start, min(start + _BATCH, len(val)))))
+            window, target = items[0], items[1]
+            mask = items[2] if len(items) > 2 and items[2] is not None else torch.ones_like(target)
+            error = (forecast(window) - target) ** 2 * mask
+            total, count = total + float(error.sum()), count + float(mask.sum())
+    return total / count if count else float("nan")

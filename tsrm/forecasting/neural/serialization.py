@@ -20,12 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+import pandas as pd
 import torch
 
 from tsrm._files import CONFIG_FILE, WEIGHTS_FILE, read_model_folder, write_model_folder
 from tsrm._version import __version__
 from tsrm.exceptions import ModelFileError
+from tsrm.forecasting.neural.config import WindowConfig
 from tsrm.forecasting.neural.conformal import Calibration
+from tsrm.forecasting.neural.selection import SeasonalRepeat, selection_table
 from tsrm.forecasting.series import Panel
 from tsrm.forecasting.series.covariates import CovariateSpec, check_calendar
 
@@ -47,6 +50,10 @@ CONFIG_KEYS = frozenset(
         "history",
         "calibration",
         "covariates",
+        # What fit chose (lookback="auto", period="auto") and its fallback, if any.
+        "period",
+        "selection",
+        "fallback",
     }
 )
 DATA_TENSORS = frozenset({"context.values", "scale.mean", "scale.std"})
@@ -86,7 +93,11 @@ def save_forecaster(model: WindowForecaster, path: Path) -> Path:
         "context": model.context_.meta(),
         "n_params": model.n_params_,
         "history": history,
+        "period": int(model.period_),
+        "selection": _jsonable_records(model.selection_),
     }
+    if model.fallback_ is not None:  # seasonal naive beat the network: no weights to keep
+        config["fallback"] = {"kind": model.fallback_, "period": int(model.network_.period)}
     tensors = {f"network.{k}": v for k, v in model.network_.state_dict().items()}
     tensors["context.values"] = torch.from_numpy(np.stack(model.context_.values))
     tensors["scale.mean"] = torch.from_numpy(np.asarray(model.scale_mean_, dtype=np.float64))
@@ -148,13 +159,15 @@ def load_forecaster(cls: type[W], path: Path) -> W:
         cfg = cls._config_class.from_dict(config["network"])
         model = cls(**config["params"])
         for name in ("lookback", "horizon"):
-            if getattr(model, name) != getattr(cfg, name):
+            if getattr(model, name) not in ("auto", getattr(cfg, name)):
                 raise ValueError(
                     f"params say {name}={getattr(model, name)!r}, the network settings "
                     f"{getattr(cfg, name)!r}"
                 )
         spec = _read_covariates(config, tensors)
         network = model._make_network(cfg, spec)
+        if "fallback" in config:
+            network = SeasonalRepeat(cfg.horizon, int(config["fallback"]["period"]))
         state = {k[len("network.") :]: v for k, v in tensors.items() if k.startswith("network.")}
         network.load_state_dict(state, strict=True)
         values = tensors["context.values"].double().numpy()
@@ -189,7 +202,26 @@ def load_forecaster(cls: type[W], path: Path) -> W:
         cfg, network, context, mean.copy(), std.copy(), config.get("history") or {}, spec
     )
     model.calibration_ = _read_calibration(config, tensors, cfg.horizon, path)
+    _restore_selection(model, config, cfg)
     return model
+
+
+def _jsonable_records(table: pd.DataFrame) -> list[dict]:
+    """``selection_`` as JSON rows (missing scores as null)."""
+    rows = table.astype(object).where(table.notna(), None).to_dict("records")
+    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()} for r in rows]
+
+
+def _restore_selection(model: WindowForecaster, config: dict, cfg: WindowConfig) -> None:
+    """``lookback_``, ``period_``, ``selection_`` and ``fallback_`` as ``fit`` left them (files
+    written before they existed: the stored network's look-back and season, one row)."""
+    period = int(config.get("period", getattr(cfg, "period", 1)))
+    model.lookback_, model.period_ = cfg.lookback, period
+    rows = config.get("selection") or [
+        {"candidate": "network", "lookback": cfg.lookback, "period": period, "chosen": True}
+    ]
+    model.selection_ = selection_table(rows)
+    model.fallback_ = (config.get("fallback") or {}).get("kind")
 
 
 def _read_covariates(config: dict, tensors: dict[str, torch.Tensor]) -> CovariateSpec | None:

@@ -81,7 +81,10 @@ class TRMForecaster(WindowForecaster):
         Optimiser steps each epoch takes at least: with few windows the batch
         shrinks (to 16) and windows are drawn again in a fresh order, so a short
         series trains as many steps as a long one. 0: one pass per epoch.
-    learning_rate : float, default 3e-4
+    learning_rate : float or "auto", default "auto"
+        AdamW's rate. ``"auto"``: 3e-4 (what the long-horizon benchmarks used) when
+        there are at least ``batch_size * min_epoch_steps`` training windows, 1e-3 below
+        that, where training is short.
     weight_decay : float, default 0.0
     loss : {"mse", "mae", "huber"}, default "mae"
     quantiles : sequence of float or None, default None
@@ -100,6 +103,11 @@ class TRMForecaster(WindowForecaster):
         weights are restored.
     ema_decay : float or None, default 0.999
         Evaluate and keep an exponential moving average of the weights.
+    fallback : bool, default True
+        After training, score seasonal naive (naive without a season) on the same
+        validation windows as the network; where it is more accurate, the fitted model
+        forecasts by it (``fallback_`` says so, ``selection_`` has its row, ``n_params_``
+        is 0). Not for quantile networks or covariates.
     time_budget_s : float or None, default 60
         With ``lookback="auto"``: no further candidate is trained once the time
         spent plus the last candidate's time would pass this (skipped ones are
@@ -134,9 +142,12 @@ class TRMForecaster(WindowForecaster):
     period_ : int
         The season length used (1: none).
     selection_ : pandas.DataFrame
-        One row per look-back tried: ``lookback``, ``period``, ``val_mse`` (validation
-        MSE on the scaled series), ``best_epoch``, ``epochs``, ``fit_s``, ``chosen``;
-        a candidate skipped for ``time_budget_s`` has no score.
+        One row per candidate: ``candidate`` ("network", or the fallback "seasonal
+        naive" / "naive"), ``lookback``, ``period``, ``val_mse`` (validation MSE on the
+        scaled series), ``best_epoch``, ``epochs``, ``fit_s``, ``chosen``; a look-back
+        skipped for ``time_budget_s`` has no score.
+    fallback_ : str or None
+        ``"seasonal naive"`` or ``"naive"`` where that beat the network on validation.
     network_ : TSTRMNetwork
     config_ : NetworkConfig
     n_params_ : int
@@ -169,7 +180,7 @@ class TRMForecaster(WindowForecaster):
         max_epochs: int = 20,
         batch_size: int = 256,
         min_epoch_steps: int = 32,
-        learning_rate: float = 3e-4,
+        learning_rate: float | str = "auto",
         weight_decay: float = 0.0,
         loss: str = "mae",
         quantiles: tuple[float, ...] | None = None,
@@ -177,6 +188,7 @@ class TRMForecaster(WindowForecaster):
         patience: int = 3,
         ema_decay: float | None = 0.999,
         time_budget_s: float | None = 60.0,
+        fallback: bool = True,
         scaling: bool = True,
         missing: str = "mask",
         random_state: int | None = 0,
@@ -215,10 +227,10 @@ class TRMForecaster(WindowForecaster):
     def _build_network(self, cfg: NetworkConfig) -> TSTRMNetwork:
         return TSTRMNetwork(cfg)
 
-    def _build_module(self, network: TSTRMNetwork) -> TSTRMLightning:
+    def _build_module(self, network: TSTRMNetwork, n_windows: int = 0) -> TSTRMLightning:
         return TSTRMLightning(
             network,
-            self.learning_rate,
+            self._learning_rate(n_windows),
             self.weight_decay,
             self.loss,
             ema_decay=self.ema_decay,
@@ -228,7 +240,7 @@ class TRMForecaster(WindowForecaster):
     def _export_network(self) -> torch.nn.Module:
         # Early halting drops finished windows from the batch (data-dependent shapes);
         # the export runs every step for every window and keeps each one's halting step.
-        if self.network_.halting_head is not None:
+        if getattr(self.network_, "halting_head", None) is not None:
             return EveryStepHalting(self.network_).eval()
         return self.network_
 

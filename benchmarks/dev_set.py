@@ -1,0 +1,92 @@
+"""Choosing a default: single-series fits on M3/M4 training parts, scored on their own tail.
+
+Where ``check_set.py`` only checks, this is where a default setting may be chosen. Each
+sampled series' competition test part is never read: the last ``horizon`` points of its
+*training* part are held out, and the model sees what comes before them. Every row is one
+TS-TRM fit with ``--set`` settings on top of the defaults; the summary is the geometric mean
+MASE per settings text, beside AutoETS and seasonal naive on the same holdouts.
+
+Example::
+
+    python benchmarks/dev_set.py --per-dataset 6 --set learning_rate=1e-3
+
+Appends rows to benchmarks/results/dev_set.csv (command, machine, commit, date).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import _harness as H
+import numpy as np
+
+from tsrm import ETS, SeasonalNaive, TRMForecaster, load_dataset
+from tsrm.forecasting.metrics import mase
+
+DATASETS = ("M3-Monthly", "M3-Quarterly", "M3-Yearly", "M4-Weekly")
+FIELDS = [
+    "date", "dataset", "series", "n", "h", "model", "settings", "mase", "fit_s",
+    "lookback", "period", "seed", "git_commit", "machine", "command",
+]  # fmt: skip
+KEY = ["dataset", "series", "model", "settings", "seed", "git_commit"]
+
+
+def sample(dataset, k: int, seed: int) -> list[tuple[str, np.ndarray]]:
+    """``k`` series drawn at random (fixed seed) from the training part, long enough to hold
+    out one horizon and keep three more."""
+    train = dataset.train
+    groups = {uid: g["y"].to_numpy(float) for uid, g in train.groupby("unique_id", sort=True)}
+    usable = [uid for uid, y in groups.items() if len(y) >= 4 * dataset.horizon]
+    chosen = np.random.default_rng(seed).choice(
+        len(usable), size=min(k, len(usable)), replace=False
+    )
+    return [(usable[i], groups[usable[i]]) for i in sorted(chosen)]
+
+
+def fit_score(model, history: np.ndarray, holdout: np.ndarray, season: int) -> tuple[float, float]:
+    forecast, fit_s = H.timed_fit_predict(model, history)
+    return mase(holdout, forecast, history, season_length=season), fit_s
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dataset", nargs="+", default=list(DATASETS))
+    parser.add_argument("--per-dataset", type=int, default=6)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--baselines", action="store_true", help="also AutoETS, seasonal naive")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-dir", type=Path, default=H.DEFAULT_DATA_DIR)
+    parser.add_argument("--results-dir", type=Path, default=H.RESULTS_DIR)
+    args = parser.parse_args(argv)
+    sets = {k: H.parse_value(v) for k, _, v in (s.partition("=") for s in args.set)}
+    settings = H.settings_text(sets)
+    results = H.ResultsFile(args.results_dir / "dev_set.csv", FIELDS, KEY)
+    command = "python benchmarks/dev_set.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    stamp = dict(date=H.today(), git_commit=H.git_commit(), machine=H.machine(), command=command)
+    for name in args.dataset:
+        data = load_dataset(name, data_dir=args.data_dir)
+        season, h = data.info.seasonal_period, data.horizon
+        for uid, y in sample(data, args.per_dataset, args.seed):
+            history, holdout = y[:-h], y[-h:]
+            models = {"tsrm": TRMForecaster(horizon=h, random_state=args.seed, **sets)}
+            if args.baselines:
+                models["ets"] = ETS(horizon=h, season_length=season)
+                models["seasonal_naive"] = SeasonalNaive(horizon=h, season_length=season)
+            for label, model in models.items():
+                score, fit_s = fit_score(model, history, holdout, season)
+                row = {
+                    **stamp, "dataset": name, "series": uid, "n": len(history), "h": h,
+                    "model": label, "settings": settings if label == "tsrm" else "",
+                    "mase": round(score, 4), "fit_s": round(fit_s, 2),
+                    "lookback": getattr(model, "lookback_", ""),
+                    "period": getattr(model, "period_", ""), "seed": args.seed,
+                }  # fmt: skip
+                results.append(row)
+                print(f"{name} {uid} {label} {settings} MASE {score:.3f} {fit_s:.1f}s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
