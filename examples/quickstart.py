@@ -15,16 +15,22 @@ from tsrm.forecasting.metrics import mae
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="two epochs (for the test suite)")
+    parser.add_argument(
+        "--quick", action="store_true", help="two epochs, no fallback (for the test suite)"
+    )
     args = parser.parse_args(argv)
 
     series = load_co2_monthly()  # pandas Series, monthly DatetimeIndex, ships with statsmodels
     train, test = series.iloc[:-24], series.iloc[-24:]
 
-    epochs = 2 if args.quick else 30
-    model = TRMForecaster(horizon=24, lookback=96, max_epochs=epochs, batch_size=64, verbose=False)
+    model = TRMForecaster(horizon=24)  # the defaults choose look-back, season and training
+    if args.quick:
+        model.set_params(max_epochs=2, lookback=36, fallback=False)
     model.fit(train)
-    print(f"{model.n_params_:,} parameters, best epoch {model.history_['best_epoch']}")
+    print(model.selection_.to_string(index=False))  # what fit tried, and what it chose
+    print(f"lookback {model.lookback_}, period {model.period_}, {model.n_params_:,} parameters")
+    if model.fallback_ is not None:
+        print(f"seasonal naive beat the network on validation: forecasting by {model.fallback_}")
 
     forecast, trace = model.predict(return_trace=True)
     print(forecast.head())

@@ -106,8 +106,9 @@ def test_falls_back_to_naive_where_it_wins_on_validation(tiny_model, tmp_path):
     loaded = type(model).load(model.save(tmp_path / "m"))
     assert loaded.fallback_ == "naive"
     np.testing.assert_array_equal(loaded.predict(), model.predict())
-    with pytest.raises(ValueError, match="no refinement steps"):
-        model.predict(return_trace=True)
+    forecast, trace = model.predict(return_trace=True)  # no refinement: one step, itself
+    assert len(trace.steps) == 1 and trace.halted_at is None
+    np.testing.assert_array_equal(trace.steps[0], forecast)
 
 
 def test_no_fallback_when_asked_or_for_quantiles(tiny_model):

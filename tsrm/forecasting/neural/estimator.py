@@ -644,12 +644,12 @@ class WindowForecaster(BaseForecaster):
         self, panel: Panel, h: int, new_data: bool
     ) -> tuple[np.ndarray, ForecastTrace]:
         self._refuse_covariates("return_trace=True")
-        if getattr(self, "fallback_", None) is not None:
-            raise TSRMInputError(
-                f"return_trace=True: this model forecasts by {self.fallback_} (it beat the "
-                "network on validation; see selection_), which has no refinement steps to trace."
-            )
         H = self.config_.horizon
+        if getattr(self, "fallback_", None) is not None:  # no refinement: one step, itself
+            if h > H:
+                raise TSRMInputError(f"return_trace=True needs h <= horizon ({H}), got h={h}.")
+            point = self._point(panel, h, Inputs(), self._windows(panel, new_data))
+            return point, ForecastTrace([panel.output(point)], None)
         if h > H:
             raise TSRMInputError(f"return_trace=True needs h <= horizon ({H}), got h={h}.")
         halted: list = []

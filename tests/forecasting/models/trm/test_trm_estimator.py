@@ -131,7 +131,7 @@ def test_default_network_has_under_a_million_parameters():
 
 
 def test_default_estimator_reports_network_size(hourly_series):
-    model = TRMForecaster(horizon=6, lookback=48, max_epochs=1, verbose=False)
+    model = TRMForecaster(horizon=6, lookback=48, max_epochs=1, fallback=False)
     model.fit(hourly_series.iloc[:200])
     assert model.n_params_ == n_params(TSTRMNetwork(model.config_)) > 0
 

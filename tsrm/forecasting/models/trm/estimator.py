@@ -107,7 +107,7 @@ class TRMForecaster(WindowForecaster):
         After training, score seasonal naive (naive without a season) on the same
         validation windows as the network; where it is more accurate, the fitted model
         forecasts by it (``fallback_`` says so, ``selection_`` has its row, ``n_params_``
-        is 0). Not for quantile networks or covariates.
+        is 0, a trace has one step). Not for quantile networks or covariates.
     time_budget_s : float or None, default 60
         With ``lookback="auto"``: no further candidate is trained once the time
         spent plus the last candidate's time would pass this (skipped ones are
