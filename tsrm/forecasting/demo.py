@@ -86,13 +86,12 @@ def format_table(table: pd.DataFrame) -> str:
     selection = table.attrs.get("selection")
     if selection is not None:
         chosen = selection[selection["chosen"]].iloc[0]
+        scored = selection[selection["val_mse"].notna()]
         tried = ", ".join(
-            f"{int(r.lookback)} ({r.val_mse:.4f})"
-            for r in selection.itertuples()
-            if r.val_mse == r.val_mse
+            f"{r.candidate} L={int(r.lookback)}: {r.val_mse:.4f}" for r in scored.itertuples()
         )
         lines.append(
-            f"TS-TRM's fit chose lookback {int(chosen.lookback)}, period {int(chosen.period)} "
-            f"(validation MSE by lookback: {tried})."
+            f"TS-TRM's fit chose the {chosen.candidate} at lookback {int(chosen.lookback)}, "
+            f"period {int(chosen.period)} (validation MSE: {tried})."
         )
     return "\n".join(lines)
