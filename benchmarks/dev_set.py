@@ -18,9 +18,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import _harness as H
 import numpy as np
+import pandas as pd
 
 from tsrm import ETS, SeasonalNaive, TRMForecaster, load_dataset
 from tsrm.forecasting.metrics import mase
@@ -33,11 +35,17 @@ FIELDS = [
 KEY = ["dataset", "series", "model", "settings", "seed", "git_commit"]
 
 
-def sample(dataset, k: int, seed: int) -> list[tuple[str, np.ndarray]]:
+def sample(dataset, k: int, seed: int, dated: bool = False) -> list[tuple[str, Any]]:
     """``k`` series drawn at random (fixed seed) from the training part, long enough to hold
-    out one horizon and keep three more."""
+    out one horizon and keep three more: numpy arrays, or Series on their dates (``dated``)."""
     train = dataset.train
-    groups = {uid: g["y"].to_numpy(float) for uid, g in train.groupby("unique_id", sort=True)}
+
+    def values(g: pd.DataFrame) -> Any:
+        if not dated:
+            return g["y"].to_numpy(float)
+        return pd.Series(g["y"].to_numpy(float), index=pd.DatetimeIndex(g["ds"]).to_period())
+
+    groups = {uid: values(g) for uid, g in train.groupby("unique_id", sort=True)}
     usable = [uid for uid, y in groups.items() if len(y) >= 4 * dataset.horizon]
     chosen = np.random.default_rng(seed).choice(
         len(usable), size=min(k, len(usable)), replace=False
@@ -45,9 +53,9 @@ def sample(dataset, k: int, seed: int) -> list[tuple[str, np.ndarray]]:
     return [(usable[i], groups[usable[i]]) for i in sorted(chosen)]
 
 
-def fit_score(model, history: np.ndarray, holdout: np.ndarray, season: int) -> tuple[float, float]:
+def fit_score(model, history: Any, holdout: np.ndarray, season: int) -> tuple[float, float]:
     forecast, fit_s = H.timed_fit_predict(model, history)
-    return mase(holdout, forecast, history, season_length=season), fit_s
+    return mase(holdout, forecast, np.asarray(history, dtype=float), season_length=season), fit_s
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-dataset", type=int, default=6)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--baselines", action="store_true", help="also AutoETS, seasonal naive")
+    parser.add_argument(
+        "--dated", action="store_true", help="series on their dates (a calendar proposes seasons)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, default=H.DEFAULT_DATA_DIR)
     parser.add_argument("--results-dir", type=Path, default=H.RESULTS_DIR)
@@ -68,9 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.dataset:
         data = load_dataset(name, data_dir=args.data_dir)
         season, h = data.info.seasonal_period, data.horizon
-        for uid, y in sample(data, args.per_dataset, args.seed):
-            history, holdout = y[:-h], y[-h:]
-            models = {"tsrm": TRMForecaster(horizon=h, random_state=args.seed, **sets)}
+        for uid, y in sample(data, args.per_dataset, args.seed, args.dated):
+            history, holdout = y[:-h], np.asarray(y[-h:], dtype=float)
+            tsrm = "tsrm-dated" if args.dated else "tsrm"
+            models = {tsrm: TRMForecaster(horizon=h, random_state=args.seed, **sets)}
             if args.baselines:
                 models["ets"] = ETS(horizon=h, season_length=season)
                 models["seasonal_naive"] = SeasonalNaive(horizon=h, season_length=season)
@@ -78,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                 score, fit_s = fit_score(model, history, holdout, season)
                 row = {
                     **stamp, "dataset": name, "series": uid, "n": len(history), "h": h,
-                    "model": label, "settings": settings if label == "tsrm" else "",
+                    "model": label, "settings": settings if label.startswith("tsrm") else "",
                     "mase": round(score, 4), "fit_s": round(fit_s, 2),
                     "lookback": getattr(model, "lookback_", ""),
                     "period": getattr(model, "period_", ""), "seed": args.seed,
