@@ -398,7 +398,7 @@ class WindowForecaster(BaseForecaster):
         better = naive_mse < network_mse
         name = "seasonal naive" if period > 1 else "naive"
         if better:
-            self.network_, self.n_params_, self.fallback_ = naive, 0, name
+            self.network_, self.n_params_, self.fallback_ = naive, count_parameters(naive), name
             chosen_row["chosen"] = False
         return {"candidate": name, "lookback": chosen.cfg.lookback, "period": period,
                 "val_mse": naive_mse, "chosen": better}  # fmt: skip
@@ -645,13 +645,11 @@ class WindowForecaster(BaseForecaster):
     ) -> tuple[np.ndarray, ForecastTrace]:
         self._refuse_covariates("return_trace=True")
         H = self.config_.horizon
-        if getattr(self, "fallback_", None) is not None:  # no refinement: one step, itself
-            if h > H:
-                raise TSRMInputError(f"return_trace=True needs h <= horizon ({H}), got h={h}.")
-            point = self._point(panel, h, Inputs(), self._windows(panel, new_data))
-            return point, ForecastTrace([panel.output(point)], None)
         if h > H:
             raise TSRMInputError(f"return_trace=True needs h <= horizon ({H}), got h={h}.")
+        if getattr(self, "fallback_", None) is not None:  # no refinement: one step, itself
+            point = self._point(panel, h, Inputs(), self._windows(panel, new_data))
+            return point, ForecastTrace([panel.output(point)], None)
         halted: list = []
 
         def run(window: Tensor) -> Tensor:

@@ -17,7 +17,7 @@ are offered:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -87,16 +87,26 @@ def calibrate(
     # float32: the residuals are float32 differences, so float64 would only double
     # the memory (Calibration.from_residuals works in float64 a step at a time).
     residuals = np.empty((len(index), horizon), dtype=np.float32)
+    at = 0
+    for residual in validation_residuals(point, val, index, batch):
+        residuals[at : at + len(residual)] = residual
+        at += len(residual)
+    return Calibration.from_residuals(residuals)
+
+
+def validation_residuals(
+    point: Callable[..., Tensor], val: WindowDataset, index: np.ndarray, batch: int
+) -> Iterator[np.ndarray]:
+    """``target - point(inputs)`` of validation windows ``index``, ``batch`` at a time,
+    float32 ``(windows, horizon)`` with NaN at missing target steps."""
     with torch.inference_mode():
         for start in range(0, len(index), batch):
             items = val.__getitems__(index[start : start + batch].tolist())
             inputs = items[:1] if len(items) < 4 else (items[0], items[3])
-            forecast = point(*inputs)
-            residual = residuals[start : start + len(forecast)]
-            residual[:] = (items[1] - forecast).numpy()
+            residual = (items[1] - point(*inputs)).numpy()
             if len(items) >= 3 and items[2] is not None:  # missing targets: no residual
                 residual[items[2].numpy() == 0] = np.nan
-    return Calibration.from_residuals(residuals)
+            yield residual
 
 
 def require_calibration(

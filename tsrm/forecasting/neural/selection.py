@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-import torch
 from torch import Tensor, nn
 
+from tsrm.forecasting.neural.probabilistic import validation_residuals
 from tsrm.forecasting.series import WindowDataset
 
 #: The longest look-back tried: beyond it long-horizon benchmarks gain nothing.
@@ -60,14 +60,11 @@ class SeasonalRepeat(nn.Module):
         return season.repeat(1, -(-self.horizon // self.period))[:, : self.horizon]
 
 
-def validation_mse(forecast: Callable[[Tensor], Tensor], val: WindowDataset) -> float:
+def validation_mse(forecast: Callable[..., Tensor], val: WindowDataset) -> float:
     """MSE of ``forecast`` over the validation windows' observed target steps (scaled units)."""
-    total, count = 0.0, 0.0
-    with torch.inference_mode():
-        for start in range(0, len(val), _BATCH):
-            items = val.__getitems__(list(range(start, min(start + _BATCH, len(val)))))
-            window, target = items[0], items[1]
-            mask = items[2] if len(items) > 2 and items[2] is not None else torch.ones_like(target)
-            error = (forecast(window) - target) ** 2 * mask
-            total, count = total + float(error.sum()), count + float(mask.sum())
+    total, count = 0.0, 0
+    for residual in validation_residuals(forecast, val, np.arange(len(val)), _BATCH):
+        observed = ~np.isnan(residual)
+        total += float(np.square(residual[observed], dtype=np.float64).sum())
+        count += int(observed.sum())
     return total / count if count else float("nan")
