@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -38,6 +38,7 @@ from tsrm.forecasting.neural.data import (
     split_windows,
     window_loader,
 )
+from tsrm.forecasting.neural.ensemble import MedianEnsemble
 from tsrm.forecasting.neural.inference import ForecastTrace, scaled_forecast
 from tsrm.forecasting.neural.lightning_module import LOSSES, PointForecastModule
 from tsrm.forecasting.neural.probabilistic import Interval
@@ -284,6 +285,7 @@ class WindowForecaster(BaseForecaster):
         if self._min_epoch_steps():
             check_positive_int(self._min_epoch_steps(), "min_epoch_steps")
         self._quantile_levels()
+        self._n_models()
 
     def _missing_policy(self) -> str:
         policy = getattr(self, "missing", "mask")
@@ -314,6 +316,10 @@ class WindowForecaster(BaseForecaster):
         # Only some estimators expose it (TRMForecaster); the others make one pass per epoch.
         return getattr(self, "min_epoch_steps", 0) or 0
 
+    def _n_models(self) -> int:
+        # Only TRMForecaster exposes n_models; the others fit one network.
+        return check_positive_int(getattr(self, "n_models", 1), "n_models")
+
     def _n_threads(self) -> int | None:
         # Estimators that do not expose n_threads (e.g. a new model) run on one thread.
         return getattr(self, "n_threads", 1)
@@ -333,33 +339,23 @@ class WindowForecaster(BaseForecaster):
         val_steps = series_validation(self.validation_size, panel, horizon)
         if any(np.isnan(v).any() for v in panel.values):
             check_observed(panel, val_steps)
+        n_models = self._n_models()
+        if n_models > 1 and (inputs.X is not None or self._calendar()):
+            raise TSRMInputError(
+                f"n_models={n_models} does not combine networks with covariates (X or "
+                "calendar_features) yet; use n_models=1 or leave the covariates out."
+            )
         season = self._season(panel)
+        search = _Search(panel, inputs, val_steps, season, self._time_budget())
         candidates = self._lookbacks(panel, val_steps, horizon, season)
-        budget, start = self._time_budget(), time.perf_counter()
-        fits: list[_Fitted] = []
-        rows: list[dict] = []
+        search.several = len(candidates) > 1 or n_models > 1
         for lookback in candidates:
-            spent = time.perf_counter() - start
-            last = fits[-1].history["fit_seconds"] if fits else 0.0
-            if fits and budget is not None and spent + last > budget:
-                rows.append(
-                    {
-                        "candidate": "network",
-                        "lookback": lookback,
-                        "period": season,
-                        "chosen": False,
-                    }
-                )
-                continue  # skipped: it would not finish within time_budget_s
-            cfg = self._network_config(lookback, season)
-            checkpoint = inputs.checkpoint_dir
-            if checkpoint is not None and len(candidates) > 1:
-                checkpoint = checkpoint / f"lookback-{lookback}"
-            fits.append(self._fit_lookback(panel, inputs, cfg, val_steps, checkpoint))
-            rows.append(fits[-1].row(season))
-        best = min(range(len(fits)), key=lambda i: fits[i].score)
-        rows[best]["chosen"] = True
-        chosen = fits[best]
+            self._attempt(search, lookback, self.random_state, f"lookback-{lookback}")
+        for k, lookback in enumerate(search.extra_lookbacks(n_models)):
+            seed = None if self.random_state is None else self.random_state + 1 + k
+            self._attempt(search, lookback, seed, f"lookback-{lookback}-seed-{seed}")
+        members = search.best(n_models)
+        chosen = members[0] if len(members) == 1 else self._ensemble(members, search)
         self._store_fit(
             chosen.cfg,
             chosen.network,
@@ -372,11 +368,47 @@ class WindowForecaster(BaseForecaster):
         self.lookback_, self.period_ = chosen.cfg.lookback, season
         with torch_threads(self._n_threads()):
             if self._may_fall_back(chosen):
-                rows.append(self._fall_back_if_better(chosen, season, rows[best]))
+                search.rows.append(self._fall_back_if_better(chosen, season, search.rows))
             self.calibration_ = probabilistic.calibrate(self._point_network, chosen.val, horizon)
-        self.selection_ = selection_table(rows)
+        self.selection_ = selection_table(search.rows)
         if self.fallback_ is None:
             _warn_if_capped(chosen.history, self.max_epochs, len(chosen.val) > 0)
+
+    def _attempt(self, search: _Search, lookback: int, seed: int | None, folder: str) -> None:
+        """Train one candidate into ``search``, or list it as skipped for ``time_budget_s``."""
+        if search.out_of_time():
+            search.rows.append(
+                {"candidate": "network", "lookback": lookback, "period": search.season,
+                 "seed": seed, "chosen": False}
+            )  # fmt: skip
+            return
+        checkpoint = search.inputs.checkpoint_dir
+        if checkpoint is not None and search.several:
+            checkpoint = checkpoint / folder
+        cfg = self._network_config(lookback, search.season)
+        fitted = self._fit_lookback(
+            search.panel, search.inputs, cfg, search.val_steps, checkpoint, seed
+        )
+        search.add(fitted, seed)
+
+    def _ensemble(self, members: list[_Fitted], search: _Search) -> _Fitted:
+        """The median of ``members`` as one fitted candidate; its row in ``search``."""
+        longest = max(members, key=lambda f: f.cfg.lookback)
+        network = MedianEnsemble([f.network for f in members], [f.cfg for f in members])
+        levels, H = self._quantile_levels(), longest.cfg.horizon
+        with torch_threads(self._n_threads()):
+            score = validation_mse(
+                lambda w: probabilistic.point_output(network(w), levels, H), longest.val
+            )
+        search.rows.append(
+            {"candidate": f"median of {len(members)}", "lookback": longest.cfg.lookback,
+             "period": search.season, "val_mse": score, "chosen": True}
+        )  # fmt: skip
+        best = members[0]
+        return _Fitted(
+            longest.cfg, network, longest.context, longest.mean, longest.std, best.history,
+            best.spec, longest.val, score,
+        )  # fmt: skip
 
     def _may_fall_back(self, chosen: _Fitted) -> bool:
         # Only estimators that expose ``fallback`` (TRMForecaster); a quantile or covariate
@@ -388,7 +420,7 @@ class WindowForecaster(BaseForecaster):
             and chosen.spec is None
         )
 
-    def _fall_back_if_better(self, chosen: _Fitted, season: int, chosen_row: dict) -> dict:
+    def _fall_back_if_better(self, chosen: _Fitted, season: int, rows: list[dict]) -> dict:
         """Score seasonal naive on the chosen network's validation windows (both with one
         function); where it is better, it becomes the fitted network. Its selection row."""
         period = season if 1 < season <= chosen.cfg.lookback else 1
@@ -399,7 +431,8 @@ class WindowForecaster(BaseForecaster):
         name = "seasonal naive" if period > 1 else "naive"
         if better:
             self.network_, self.n_params_, self.fallback_ = naive, count_parameters(naive), name
-            chosen_row["chosen"] = False
+            for row in rows:
+                row["chosen"] = False
         return {"candidate": name, "lookback": chosen.cfg.lookback, "period": period,
                 "val_mse": naive_mse, "chosen": better}  # fmt: skip
 
@@ -429,8 +462,10 @@ class WindowForecaster(BaseForecaster):
         cfg: WindowConfig,
         val_steps: list[int],
         checkpoint_dir: Path | None,
+        seed: int | None,
     ) -> _Fitted:
-        """Train one network of settings ``cfg`` on ``panel``; what ``fit`` may keep."""
+        """Train one network of settings ``cfg`` on ``panel`` from ``seed``; what ``fit`` may
+        keep."""
         L, H = cfg.lookback, cfg.horizon
         if inputs.X is None and not self._calendar():
             panel = left_padded(panel, val_steps, L, H)
@@ -458,9 +493,11 @@ class WindowForecaster(BaseForecaster):
         del flat, observed
         fingerprint = None
         if checkpoint_dir is not None:
-            fingerprint = self._fingerprint(panel, mean, std, covariates or [], cfg)
+            fingerprint = self._fingerprint(panel, mean, std, covariates or [], cfg, seed)
         del covariates  # the windows hold their own float32 copy from here on
-        network, history, score = self._train(cfg, spec, train, val, checkpoint_dir, fingerprint)
+        network, history, score = self._train(
+            cfg, spec, train, val, checkpoint_dir, fingerprint, seed
+        )
         context = Panel(
             last_values, panel.ids, panel.indexes, panel.kind, panel.name, panel.columns_name
         )
@@ -474,6 +511,7 @@ class WindowForecaster(BaseForecaster):
         val: WindowDataset,
         checkpoint_dir: Path | None,
         fingerprint: str | None,
+        seed: int | None,
     ) -> tuple[nn.Module, dict, float]:
         """Build the network and train it: the network (best weights), history, best val MSE."""
         from lightning.pytorch.callbacks import EarlyStopping
@@ -483,7 +521,6 @@ class WindowForecaster(BaseForecaster):
         from tsrm.forecasting.neural.checkpoint import EpochCheckpoint, prepare_run
 
         # One seed drives both the weight initialisation and the batch order.
-        seed = self.random_state
         generator = torch.Generator().manual_seed(
             seed if seed is not None else int(torch.seed() % 2**31)
         )
@@ -525,11 +562,14 @@ class WindowForecaster(BaseForecaster):
         std: np.ndarray,
         covariates: list[np.ndarray],
         cfg: WindowConfig,
+        seed: int | None,
     ) -> str:
         """What identifies a training run: the settings that change what is learnt, the data."""
         from tsrm.forecasting.neural.checkpoint import run_fingerprint
 
         settings = {"class": type(self).__name__, **self.get_params(deep=False)}
+        settings["random_state"] = seed  # an ensemble member's own
+        settings.pop("n_models", None)  # each member is one run
         for key in ("lookback", "period"):  # "auto": the run's own value
             if settings.get(key) == "auto":
                 settings[key] = cfg.lookback if key == "lookback" else cfg.to_dict().get(key)
@@ -902,19 +942,66 @@ class _Fitted:
     val: WindowDataset
     score: float
 
-    def row(self, season: int) -> dict:
+    def row(self, season: int, seed: int | None) -> dict:
         """Its row of ``selection_``."""
         best = self.history["best_epoch"]
         return {
             "candidate": "network",
             "lookback": self.cfg.lookback,
             "period": season,
+            "seed": seed,
             "val_mse": self.score if np.isfinite(self.score) else np.nan,
             "best_epoch": best + 1 if best is not None else None,
             "epochs": len(self.history["train_loss"]),
             "fit_s": self.history["fit_seconds"],
             "chosen": False,
         }
+
+
+@dataclass
+class _Search:
+    """What ``fit`` tries: the shared inputs, each trained candidate and its row, the time."""
+
+    panel: Panel
+    inputs: Inputs
+    val_steps: list[int]
+    season: int
+    budget: float | None
+    several: bool = False  # each candidate checkpoints into its own folder
+    fits: list[_Fitted] = field(default_factory=list)
+    fit_rows: list[dict] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # also the skipped ones, in order
+    start: float = field(default_factory=time.perf_counter)
+
+    def out_of_time(self) -> bool:
+        """Whether one more training, as long as the last, would pass the budget."""
+        if not self.fits or self.budget is None:
+            return False
+        spent = time.perf_counter() - self.start
+        return spent + self.fits[-1].history["fit_seconds"] > self.budget
+
+    def add(self, fitted: _Fitted, seed: int | None) -> None:
+        self.fits.append(fitted)
+        self.fit_rows.append(fitted.row(self.season, seed))
+        self.rows.append(self.fit_rows[-1])
+
+    def ranked(self) -> list[int]:
+        """Trained candidates, best validation score first (without validation: in order)."""
+        scores = [f.score if np.isfinite(f.score) else np.inf for f in self.fits]
+        return sorted(range(len(self.fits)), key=scores.__getitem__)
+
+    def extra_lookbacks(self, n_models: int) -> list[int]:
+        """The look-backs of the further seeds ``n_models`` needs: the best ones in turn."""
+        order = self.ranked()
+        more = max(n_models - len(self.fits), 0)
+        return [self.fits[order[k % len(order)]].cfg.lookback for k in range(more)]
+
+    def best(self, n: int) -> list[_Fitted]:
+        """The ``n`` best candidates (fewer where fewer were trained), marked as chosen."""
+        order = self.ranked()[:n]
+        for i in order:
+            self.fit_rows[i]["chosen"] = True
+        return [self.fits[i] for i in order]
 
 
 def check_lookback(lookback: Any) -> None:

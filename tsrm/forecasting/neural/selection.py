@@ -17,7 +17,7 @@ MAX_LOOKBACK = 720
 #: Candidates per fit; each costs one training.
 N_CANDIDATES = 3
 SELECTION_COLUMNS = (
-    "candidate", "lookback", "period", "val_mse", "best_epoch", "epochs", "fit_s", "chosen",
+    "candidate", "lookback", "period", "seed", "val_mse", "best_epoch", "epochs", "fit_s", "chosen",
 )  # fmt: skip
 #: Validation windows per forecast call when scoring the fallback.
 _BATCH = 4096
@@ -44,7 +44,9 @@ def lookback_candidates(train_lengths: list[int], horizon: int, season: int) -> 
 
 def selection_table(rows: list[dict]) -> pd.DataFrame:
     """One row per candidate tried (or skipped for time), in the order they were tried."""
-    return pd.DataFrame(rows, columns=list(SELECTION_COLUMNS))
+    table = pd.DataFrame(rows, columns=list(SELECTION_COLUMNS))
+    # Counts stay whole numbers where other rows (skipped, fallback, ensemble) have none.
+    return table.astype({"seed": "Int64", "best_epoch": "Int64", "epochs": "Int64"})
 
 
 class SeasonalRepeat(nn.Module):

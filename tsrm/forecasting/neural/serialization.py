@@ -28,6 +28,7 @@ from tsrm._version import __version__
 from tsrm.exceptions import ModelFileError
 from tsrm.forecasting.neural.config import WindowConfig
 from tsrm.forecasting.neural.conformal import Calibration
+from tsrm.forecasting.neural.ensemble import MedianEnsemble
 from tsrm.forecasting.neural.selection import SeasonalRepeat, selection_table
 from tsrm.forecasting.series import Panel
 from tsrm.forecasting.series.covariates import CovariateSpec, check_calendar
@@ -54,6 +55,8 @@ CONFIG_KEYS = frozenset(
         "period",
         "selection",
         "fallback",
+        # n_models > 1: each member's network settings.
+        "ensemble",
     }
 )
 DATA_TENSORS = frozenset({"context.values", "scale.mean", "scale.std"})
@@ -96,6 +99,8 @@ def save_forecaster(model: WindowForecaster, path: Path) -> Path:
         "period": int(model.period_),
         "selection": _jsonable_records(model.selection_),
     }
+    if isinstance(model.network_, MedianEnsemble):
+        config["ensemble"] = [c.to_dict() for c in model.network_.configs]
     if model.fallback_ is not None:  # seasonal naive beat the network: no weights to keep
         config["fallback"] = {"kind": model.fallback_, "period": int(model.network_.period)}
     tensors = {f"network.{k}": v for k, v in model.network_.state_dict().items()}
@@ -166,6 +171,12 @@ def load_forecaster(cls: type[W], path: Path) -> W:
                 )
         spec = _read_covariates(config, tensors)
         network = model._make_network(cfg, spec)
+        if "ensemble" in config:
+            configs = [cls._config_class.from_dict(c) for c in config["ensemble"]]
+            if any(c.lookback > cfg.lookback or c.horizon != cfg.horizon for c in configs):
+                raise ValueError("an ensemble member reads beyond the stored window")
+            members = [model._make_network(c, spec) for c in configs]
+            network = MedianEnsemble(members, configs)
         if "fallback" in config:
             network = SeasonalRepeat(cfg.horizon, int(config["fallback"]["period"]))
         state = {k[len("network.") :]: v for k, v in tensors.items() if k.startswith("network.")}

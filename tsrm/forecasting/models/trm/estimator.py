@@ -16,6 +16,7 @@ from tsrm.forecasting.models._params import store_arguments
 from tsrm.forecasting.models.trm.config import NetworkConfig, preset_settings
 from tsrm.forecasting.models.trm.lightning_module import TSTRMLightning
 from tsrm.forecasting.models.trm.module import EveryStepHalting, TSTRMNetwork
+from tsrm.forecasting.neural.ensemble import MedianEnsemble, median
 from tsrm.forecasting.neural.estimator import WindowForecaster
 
 # Constructor arguments that map one-to-one onto NetworkConfig fields.
@@ -103,6 +104,11 @@ class TRMForecaster(WindowForecaster):
         weights are restored.
     ema_decay : float or None, default 0.999
         Evaluate and keep an exponential moving average of the weights.
+    n_models : int, default 1
+        Forecast by the median of this many networks (as N-BEATS ensembles): the
+        look-back candidates with the best validation scores, then further seeds of
+        the best ones (each one more training, within ``time_budget_s``). Not with
+        covariates. ``selection_`` marks the members and the ensemble's own score.
     fallback : bool, default True
         After training, score seasonal naive (naive without a season) on the same
         validation windows as the network; where it is more accurate, the fitted model
@@ -188,6 +194,7 @@ class TRMForecaster(WindowForecaster):
         patience: int = 3,
         ema_decay: float | None = 0.999,
         time_budget_s: float | None = 60.0,
+        n_models: int = 1,
         fallback: bool = True,
         scaling: bool = True,
         missing: str = "mask",
@@ -238,12 +245,31 @@ class TRMForecaster(WindowForecaster):
         )
 
     def _export_network(self) -> torch.nn.Module:
-        # Early halting drops finished windows from the batch (data-dependent shapes);
-        # the export runs every step for every window and keeps each one's halting step.
-        if getattr(self.network_, "halting_head", None) is not None:
-            return EveryStepHalting(self.network_).eval()
-        return self.network_
+        if isinstance(self.network_, MedianEnsemble):
+            return self.network_.map_members(_exportable).eval()
+        return _exportable(self.network_)
 
     def _network_steps(self, window: Tensor) -> tuple[Tensor, Tensor | None]:
-        final, steps, halted = self.network_.every_step(window)
-        return torch.cat([final[:, None], steps], dim=1), halted
+        network = self.network_
+        if not isinstance(network, MedianEnsemble):
+            final, steps, halted = network.every_step(window)
+            return torch.cat([final[:, None], steps], dim=1), halted
+        # Every member refines through the same steps; each step is the members' median.
+        parts = [
+            self._member_steps(m, window[:, -n:])
+            for m, n in zip(network.members, network.lookbacks, strict=True)
+        ]
+        return median(torch.stack(parts)), None
+
+    @staticmethod
+    def _member_steps(network: TSTRMNetwork, window: Tensor) -> Tensor:
+        final, steps, _ = network.every_step(window)
+        return torch.cat([final[:, None], steps], dim=1)
+
+
+def _exportable(network: TSTRMNetwork) -> torch.nn.Module:
+    # Early halting drops finished windows from the batch (data-dependent shapes);
+    # the export runs every step for every window and keeps each one's halting step.
+    if getattr(network, "halting_head", None) is not None:
+        return EveryStepHalting(network).eval()
+    return network
