@@ -73,9 +73,9 @@ def check_models(models: Sequence[str], parser: Any) -> None:
 def make_neural(
     name: str,
     horizon: int,
-    lookback: int,
+    lookback: int | str,
     seed: int,
-    validation_size: float | int,
+    validation_size: float | int | None,
     scaling: bool,
     training: Mapping[str, Any],
     sets: Mapping[str, Any],
@@ -84,25 +84,26 @@ def make_neural(
 
     ``training`` holds the training flags the user gave (others keep the model's default);
     ``sets`` are further constructor arguments (``--set``), applied last through
-    ``set_params`` so a wrong name fails with the estimator's own message.
+    ``set_params`` so a wrong name fails with the estimator's own message. A
+    ``validation_size`` of None keeps the model's default.
     """
     cls = neural_class(name)
     if cls is None:
         raise RuntimeError(f"model {name!r} is not available in this tsrm")
     model = cls(horizon=horizon, lookback=lookback, **NEURAL_MODELS[name][1])
-    model.set_params(
-        random_state=seed,
-        verbose=False,
-        validation_size=validation_size,
-        scaling=scaling,
-        **dict(training),
-    )
+    validation = {} if validation_size is None else {"validation_size": validation_size}
+    model.set_params(random_state=seed, verbose=False, scaling=scaling, **validation, **training)
     if sets:
         model.set_params(**dict(sets))
     return model
 
 
 # -- settings -------------------------------------------------------------------------------
+def lookback_arg(text: str) -> int | str:
+    """A ``--lookback`` value: a whole number, or ``auto`` (the model chooses)."""
+    return text if text == "auto" else int(text)
+
+
 def parse_value(text: str) -> Any:
     """A Python literal if ``text`` is one (``3``, ``0.1``, ``True``, ``{'a': 1}``), else text."""
     try:

@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--lookback",
         nargs="+",
-        type=_lookback,
+        type=H.lookback_arg,
         default=[336],
         help="look-backs, or auto: the model chooses on the validation windows (the test "
         "windows are the same for every look-back)",
@@ -133,10 +133,6 @@ def build_parser() -> argparse.ArgumentParser:
         "goes to long_horizon_partial.csv (never to the main files) and is never skipped",
     )
     return parser
-
-
-def _lookback(text: str) -> int | str:
-    return text if text == "auto" else int(text)
 
 
 def _split_lookback(lookback: int | str) -> int:
@@ -266,7 +262,7 @@ def write_markdown(results_dir: Path) -> Path | None:
             cells = sorted(
                 (r for r in ours if int(r["horizon"]) == horizon),
                 key=lambda r: (
-                    _split_lookback(_lookback(r["lookback"])),
+                    _split_lookback(H.lookback_arg(r["lookback"])),
                     r["model"],
                     r["settings"],
                     r["seed"],

@@ -35,6 +35,9 @@ for it then fails the fit). ``--pad-short`` lifts the cap instead: every series 
 forecaster runs with ``missing="mask"`` (the padding is left out of the loss and, as input,
 holds the series' first value), so short series train with a long look-back, as N-BEATS
 pads short histories. The padding precedes each series' data and carries no information.
+``--lookback auto`` runs the library's defaults instead (``TRMForecaster(horizon=h)`` and the
+seed): the model chooses its look-back and season on its own validation split, and pads short
+series itself.
 
 Examples::
 
@@ -42,6 +45,7 @@ Examples::
         --model naive2 seasonal_naive arima ets theta tsrm
     python benchmarks/short_horizon.py --dataset M4-Weekly --model tsrm-sketch \\
         --max-epochs 50 --set tsrm-sketch:dropout=0.1
+    python benchmarks/short_horizon.py --dataset M4-Hourly --model tsrm --lookback auto
     # smoke test on 5 series; written to short_horizon_partial.csv only
     python benchmarks/short_horizon.py --dataset M4-Weekly --model naive2 theta --limit-series 5
 
@@ -132,7 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=None, help="default: the model's")
     parser.add_argument("--learning-rate", type=float, default=None, help="default: the model's")
     parser.add_argument(
-        "--lookback", type=int, default=None, help="neural look-back (default: see docstring)"
+        "--lookback",
+        type=H.lookback_arg,
+        default=None,
+        help="neural look-back (default: see docstring); auto: the library's defaults choose "
+        "it, with their own validation split and padding of short series",
     )
     parser.add_argument(
         "--lookback-multiple",
@@ -289,7 +297,8 @@ def forecast_neural(name: str, data: PanelData, args, training: dict, params: di
     h = data.horizon
     lookback = neural_lookback(args, h, data.min_length)
     frame = data.train_frame
-    if args.pad_short:
+    auto = lookback == "auto"  # the defaults: nothing but the horizon and the seed
+    if args.pad_short and not auto:
         # One training window and one validation window for every series.
         frame = left_pad(frame, lookback + 2 * h)
         params = {"missing": "mask", **params}
@@ -298,7 +307,7 @@ def forecast_neural(name: str, data: PanelData, args, training: dict, params: di
         horizon=h,
         lookback=lookback,
         seed=args.seed,
-        validation_size=h,
+        validation_size=None if auto else h,
         scaling=True,  # raw data: each series z-scored with its own training part
         training=training,
         sets=params,
@@ -312,7 +321,7 @@ def forecast_neural(name: str, data: PanelData, args, training: dict, params: di
     history = model.history_
     val_loss = history.get("val_loss") or []
     return _by_series(out), {
-        "lookback": lookback,
+        "lookback": model.lookback_ if auto else lookback,
         "params": model.n_params_,
         "epochs": len(history["train_loss"]),
         "best_epoch": history.get("best_epoch", ""),
