@@ -991,17 +991,20 @@ class _Search:
         return sorted(range(len(self.fits)), key=scores.__getitem__)
 
     def extra_lookbacks(self, n_models: int) -> list[int]:
-        """The look-backs of the further seeds ``n_models`` needs: the best ones in turn."""
-        order = self.ranked()
-        more = max(n_models - len(self.fits), 0)
-        return [self.fits[order[k % len(order)]].cfg.lookback for k in range(more)]
+        """The best look-back once for each further seed ``n_models`` networks need."""
+        if not self.fits:
+            return []
+        return [self.fits[self.ranked()[0]].cfg.lookback] * (n_models - 1)
 
     def best(self, n: int) -> list[_Fitted]:
-        """The ``n`` best candidates (fewer where fewer were trained), marked as chosen."""
-        order = self.ranked()[:n]
-        for i in order:
+        """The best candidate and the other seeds of its look-back (``n`` at most), marked
+        as chosen: the members."""
+        order = self.ranked()
+        lookback = self.fits[order[0]].cfg.lookback
+        members = [i for i in order if self.fits[i].cfg.lookback == lookback][:n]
+        for i in members:
             self.fit_rows[i]["chosen"] = True
-        return [self.fits[i] for i in order]
+        return [self.fits[i] for i in members]
 
 
 def check_lookback(lookback: Any) -> None:

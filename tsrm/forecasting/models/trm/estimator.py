@@ -106,9 +106,9 @@ class TRMForecaster(WindowForecaster):
         Evaluate and keep an exponential moving average of the weights.
     n_models : int, default 1
         Forecast by the median of this many networks (as N-BEATS ensembles): the
-        look-back candidates with the best validation scores, then further seeds of
-        the best ones (each one more training, within ``time_budget_s``). Not with
-        covariates. ``selection_`` marks the members and the ensemble's own score.
+        best look-back candidate and ``n_models - 1`` more trainings of its look-back
+        from further seeds (within ``time_budget_s``). Not with covariates.
+        ``selection_`` marks the members and has the ensemble's own score.
     fallback : bool, default True
         After training, score seasonal naive (naive without a season) on the same
         validation windows as the network; where it is more accurate, the fitted model
