@@ -9,7 +9,7 @@ import torch
 
 from tsrm import TRMForecaster
 from tsrm.forecasting.models.trm.config import NetworkConfig, preset_settings
-from tsrm.forecasting.models.trm.layers import PeriodicLinear
+from tsrm.forecasting.models.trm.layers import PeriodicLinear, same_correlation
 from tsrm.forecasting.models.trm.module import TSTRMNetwork
 
 PERIODIC = {"first_guess": "periodic", "period": 24}
@@ -35,6 +35,14 @@ def test_can_express_seasonal_naive_exactly(lookback, horizon, period):
     # padding is on the left, so the last cycle is the window's last ``period`` values and
     # the forecast is the exact continuation of a purely periodic window
     torch.testing.assert_close(out, full[:, lookback:])
+
+
+@pytest.mark.parametrize(("length", "taps"), [(672, 97), (720, 25), (50, 5), (10, 25), (7, 1)])
+def test_smoothing_is_a_same_padded_convolution(length, taps):
+    g = torch.Generator().manual_seed(1)
+    x, kernel = torch.randn(3, length, generator=g), torch.randn(taps, generator=g)
+    expected = torch.nn.functional.conv1d(x.unsqueeze(1), kernel.view(1, 1, -1), padding=taps // 2)
+    torch.testing.assert_close(same_correlation(x, kernel), expected.squeeze(1))
 
 
 def test_is_far_smaller_than_a_dense_map():

@@ -41,6 +41,25 @@ class RevIN(nn.Module):
         return values * std + mean
 
 
+def same_correlation(x: Tensor, kernel: Tensor) -> Tensor:
+    """``conv1d(x, kernel, padding=k // 2)`` for ``(batch, n)`` rows and an odd ``(k,)`` kernel.
+
+    Computed as one matrix product over blocks of ``k`` outputs: each block reads
+    ``2k - 1`` inputs through a banded ``(2k - 1, k)`` matrix holding the kernel.
+    A single-channel ``conv1d`` with a season-wide kernel (97 taps for 15-minute
+    data) is 10-30x slower to train on a CPU; the results are the same.
+    """
+    k = kernel.shape[0]
+    batch, n = x.shape
+    n_blocks = -(-n // k)
+    padded = F.pad(x, (k // 2, k // 2 + n_blocks * k - n))
+    blocks = padded.unfold(-1, 2 * k - 1, k)  # (batch, n_blocks, 2k - 1)
+    # Row r of the band is [r zeros, kernel, k - 1 - r zeros]: cut from the kernel
+    # followed by k zeros, repeated, so that each row starts one step later.
+    band = F.pad(kernel, (0, k)).repeat(k)[: k * (2 * k - 1)].view(k, 2 * k - 1)
+    return (blocks @ band.T).reshape(batch, n_blocks * k)[:, :n]
+
+
 class PeriodicLinear(nn.Module):
     """Linear forecast shared across the phases of a season (SparseTSF's idea).
 
@@ -63,7 +82,7 @@ class PeriodicLinear(nn.Module):
 
     def forward(self, window: Tensor) -> Tensor:
         batch, w = window.shape[0], self.period
-        h = window + self.smooth(window.unsqueeze(1)).squeeze(1)
+        h = window + same_correlation(window, self.smooth.weight.view(-1))
         pad = self.n_in * w - self.lookback
         if pad:
             h = torch.cat([h.new_zeros(batch, pad), h], dim=-1)
