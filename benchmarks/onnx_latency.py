@@ -13,21 +13,20 @@ warm-up) and throughput in windows per second at ``--batch`` windows per call. t
 onnxruntime each run on one thread (``torch.set_num_threads(1)``; onnxruntime
 ``intra_op_num_threads = inter_op_num_threads = 1``).
 
-Accuracy (presets in ``--accuracy-presets``, default ``sketch``): the model is trained on
+Accuracy (presets in ``--accuracy-presets``, default ``default``): the model is trained on
 ETTh1 by the standard protocol (z-scored by training rows, ``scaling=False``, early stopping on
 the protocol's validation windows, ``--max-epochs`` epochs at most) and every test window of
 every channel is forecast by each engine; MSE and MAE are on the z-scored values, as in
 ``long_horizon.py``. Other presets are fitted for one epoch on a synthetic series (latency does
 not depend on the weights) and report no accuracy.
 
-``--set KEY=VALUE`` passes a ``TRMForecaster`` argument to every preset (the ETT configuration
-of ``results/README.md``, say); the settings are recorded beside the preset.
+``--set KEY=VALUE`` passes a ``TRMForecaster`` argument to every preset; the settings are
+recorded beside the preset.
 
 Example::
 
-    python benchmarks/onnx_latency.py --lookback 336 --horizon 96 --presets default sketch
-    python benchmarks/onnx_latency.py --presets sketch --set dropout=0.3 \
-        --set "network_kwargs={'first_guess':'periodic','period':24}"
+    python benchmarks/onnx_latency.py --lookback 336 --horizon 96 --presets default mixer
+    python benchmarks/onnx_latency.py --presets default --set period=1
 
 Appends one row per preset and engine to benchmarks/results/onnx_latency.csv and rewrites
 benchmarks/results/onnx_latency.md from it. Needs ``pip install "tsrm[onnx]"``.
@@ -81,15 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lookback", type=int, default=336)
     parser.add_argument("--horizon", type=int, default=96)
-    parser.add_argument("--presets", nargs="+", default=["default", "sketch"])
+    parser.add_argument("--presets", nargs="+", default=["default", "mixer"])
     parser.add_argument(
         "--accuracy-presets",
         nargs="*",
-        default=["sketch"],
-        help="presets trained on ETTh1 and scored on its test split (default: sketch)",
+        default=["default"],
+        help="presets trained on ETTh1 and scored on its test split (default: default)",
     )
     parser.add_argument("--max-epochs", type=int, default=3, help="ETTh1 training (default 3)")
-    parser.add_argument("--learning-rate", type=float, default=3e-4)
+    parser.add_argument(
+        "--learning-rate", type=float, default=None, help="(default: the model's own, 'auto')"
+    )
     parser.add_argument("--repeats", type=int, default=300, help="single-window calls timed")
     parser.add_argument("--batch", type=int, default=256, help="windows per throughput call")
     parser.add_argument("--batch-repeats", type=int, default=30)
@@ -145,7 +146,7 @@ def fit_model(preset: str, args, accuracy: bool):  # noqa: ANN001, ANN201
     train_end, val_end = splits.boundaries.train[1], splits.boundaries.val[1]
     model = TRMForecaster(
         max_epochs=args.max_epochs,
-        learning_rate=args.learning_rate,
+        learning_rate=args.learning_rate or "auto",
         validation_size=val_end - train_end,
         scaling=False,  # the protocol's data are z-scored already
         **common,
