@@ -8,7 +8,9 @@ that scale over all test windows (stride 1), all horizon steps and all channels,
 dropped. Neural models are fitted on the train + validation rows with ``validation_size`` =
 the validation rows exactly (early stopping on the protocol's validation windows, best
 weights restored) and ``scaling=False`` (the data are already z-scored); all test windows
-are forecast in one vectorised ``model.predict(y=inputs)`` call.
+are forecast in one vectorised ``model.predict(y=inputs)`` call. They are fitted on a numpy
+array (no calendar: a season is searched for in the data), or with ``--dated`` on a frame
+indexed by the data set's dates (the calendar proposes the season).
 
 Models: ``tsrm`` (TRMForecaster, preset "default"), ``tsrm-sketch`` (preset "sketch"),
 ``dlinear``, ``nlinear``, ``patchtst``, ``transformer`` (when this tsrm has them) and
@@ -45,6 +47,7 @@ from pathlib import Path
 
 import _harness as H
 import numpy as np
+import pandas as pd
 
 from tsrm import SeasonalNaive
 from tsrm.forecasting.datasets import (
@@ -78,6 +81,7 @@ FIELDS = [
     "mean_steps",
     "mse_all_steps",
     "chosen_lookback",
+    "chosen_period",
     "git_commit",
     "predict_ms_per_window",
     "test_windows",
@@ -122,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="[MODEL:]KEY=VALUE",
         help="another constructor argument, e.g. --set n_cycles=1 or --set tsrm:dropout=0.1",
     )
+    parser.add_argument(
+        "--dated",
+        action="store_true",
+        help="fit neural models on a frame indexed by the data set's dates, as a user would "
+        "pass it (the calendar then proposes the season); recorded as the setting dated=True",
+    )
     parser.add_argument("--results-dir", type=Path, default=H.RESULTS_DIR)
     parser.add_argument("--force", action="store_true", help="re-run cells already in the CSV")
     parser.add_argument(
@@ -158,11 +168,16 @@ def seasonal_naive_forecast(model: SeasonalNaive, inputs: np.ndarray) -> np.ndar
     return np.tile(inputs[:, -m:], reps)[:, : model.horizon]
 
 
-def run_cell(splits, info, model_name: str, seed: int, training: dict, sets: dict, limit, lookback):
-    """Train and evaluate one cell; returns the result row's measured fields."""
+def run_cell(
+    splits, info, model_name: str, seed: int, training: dict, sets: dict, limit, lookback, dates
+):
+    """Train and evaluate one cell; returns the result row's measured fields. With ``dates``
+    (the data set's index) neural models are fitted on a frame with those dates."""
     L, Hz = lookback, splits.horizon
     train_end, val_end = splits.boundaries.train[1], splits.boundaries.val[1]
     fit_part = splits.values[:val_end]  # train + validation rows, already z-scored
+    if dates is not None and model_name != "seasonal_naive":
+        fit_part = pd.DataFrame(fit_part, index=dates[:val_end], columns=list(splits.columns))
     test = splits.test
     idx = window_indices(len(test), limit)
     inputs, targets = (t.numpy().astype(np.float64) for t in test.__getitems__(idx))
@@ -215,6 +230,7 @@ def run_cell(splits, info, model_name: str, seed: int, training: dict, sets: dic
         "best_epoch": history.get("best_epoch", ""),
         "best_val_mse": round(min(val_loss), 4) if val_loss else "",
         "chosen_lookback": getattr(model, "lookback_", ""),
+        "chosen_period": getattr(model, "period_", ""),
         "train_s": round(train_s, 1),
         "predict_ms_per_window": round(1e3 * predict_s / len(targets), 4),
         "test_windows": len(targets),
@@ -328,6 +344,7 @@ def _cell_command(args, dataset, horizon, lookback, model, training_used, set_it
         ("--seed", args.seed if model in H.NEURAL_MODELS else None),
         ("--data-dir", args.data_dir),
         ("--limit-test-windows", args.limit_test_windows),
+        ("--dated", args.dated and model in H.NEURAL_MODELS),
     ]
     options += [(f"--{k.replace('_', '-')}", v) for k, v in training_used.items()]
     options += H.set_flags(set_items)
@@ -366,7 +383,8 @@ def main(argv: list[str] | None = None) -> int:
                     set_items = H.sets_for(model_name, sets, trained)
                     cell_sets = H.set_values(set_items)
                     training_used = training if trained else {}
-                    settings = H.settings_text({**training_used, **cell_sets})
+                    dated = {"dated": True} if args.dated and trained else {}
+                    settings = H.settings_text({**training_used, **cell_sets, **dated})
                     seed = args.seed if trained else ""  # seasonal naive takes no seed
                     label = (
                         f"dataset={info.name} horizon={horizon} lookback={lookback} "
@@ -405,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
                                 cell_sets,
                                 args.limit_test_windows,
                                 lookback,
+                                dataset.frame.index if dated else None,
                             )
                         )
                     except Exception as err:  # report, go on with the other cells
