@@ -11,7 +11,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 
 from tsrm.forecasting.neural.data import MIN_BATCH, epoch_plan
-from tsrm.forecasting.neural.selection import MAX_LOOKBACK, SeasonalRepeat, lookback_candidates
+from tsrm.forecasting.neural.selection import MAX_LOOKBACK, lookback_candidates
 from tsrm.forecasting.series.windows import Permutation
 
 
@@ -124,29 +124,3 @@ def test_auto_learning_rate_follows_the_number_of_windows(tiny_model):
     assert tiny_model(learning_rate=0.01)._learning_rate(10) == 0.01
     with pytest.raises(ValueError, match="learning_rate must be positive or 'auto'"):
         tiny_model(learning_rate="fast").fit(_random_walk())
-
-
-def test_drift_continues_each_season_along_the_window_trend():
-    # two seasons of a sawtooth on a slope of 0.5 per step: the season mean rises 2 per cycle
-    window = torch.tensor([[0.0, 1.5, 1.0, 2.5, 2.0, 3.5, 3.0, 4.5]])
-    flat = SeasonalRepeat(horizon=5, period=2)(window)
-    torch.testing.assert_close(flat, torch.tensor([[3.0, 4.5, 3.0, 4.5, 3.0]]))
-    drift = SeasonalRepeat(horizon=5, period=2, drift=True)(window)
-    torch.testing.assert_close(drift, torch.tensor([[4.0, 5.5, 5.0, 6.5, 6.0]]))
-    line = SeasonalRepeat(horizon=3, period=1, drift=True)(torch.tensor([[1.0, 3.0, 5.0]]))
-    torch.testing.assert_close(line, torch.tensor([[7.0, 9.0, 11.0]]))
-    one_season = SeasonalRepeat(horizon=2, period=2, drift=True)(window[:, :2])
-    torch.testing.assert_close(one_season, window[:, :2])  # no trend to read
-
-
-def test_falls_back_to_drift_on_a_trend(tiny_model, tmp_path):
-    t = np.arange(300, dtype=float)
-    y = pd.Series(5.0 * t + np.random.default_rng(1).normal(0, 0.1, 300))
-    model = tiny_model(max_epochs=1, min_epoch_steps=1, fallback=True, period=1).fit(y)
-    rows = model.selection_.set_index("candidate")
-    assert model.fallback_ == "naive with drift" and bool(rows.loc["naive with drift", "chosen"])
-    assert rows.loc["naive with drift", "val_mse"] < rows.loc["naive", "val_mse"]
-    np.testing.assert_allclose(model.predict(), y.iloc[-1] + 5.0 * np.arange(1, 7), atol=0.5)
-    loaded = type(model).load(model.save(tmp_path / "m"))
-    assert loaded.fallback_ == "naive with drift"
-    np.testing.assert_array_equal(loaded.predict(), model.predict())

@@ -368,7 +368,7 @@ class WindowForecaster(BaseForecaster):
         self.lookback_, self.period_ = chosen.cfg.lookback, season
         with torch_threads(self._n_threads()):
             if self._may_fall_back(chosen):
-                search.rows += self._fall_back_if_better(chosen, season, search.rows)
+                search.rows.append(self._fall_back_if_better(chosen, season, search.rows))
             self.calibration_ = probabilistic.calibrate(self._point_network, chosen.val, horizon)
         self.selection_ = selection_table(search.rows)
         if self.fallback_ is None:
@@ -420,28 +420,21 @@ class WindowForecaster(BaseForecaster):
             and chosen.spec is None
         )
 
-    def _fall_back_if_better(self, chosen: _Fitted, season: int, rows: list[dict]) -> list[dict]:
-        """Score seasonal naive, without and with drift, on the chosen network's validation
-        windows (all with one function); where one is better than the network, the best
-        becomes the fitted network. Their selection rows."""
+    def _fall_back_if_better(self, chosen: _Fitted, season: int, rows: list[dict]) -> dict:
+        """Score seasonal naive on the chosen network's validation windows (both with one
+        function); where it is better, it becomes the fitted network. Its selection row."""
         period = season if 1 < season <= chosen.cfg.lookback else 1
-        best_mse = validation_mse(self._point_network, chosen.val)
-        fallbacks = [SeasonalRepeat(chosen.cfg.horizon, period, drift) for drift in (False, True)]
-        scores = [validation_mse(naive, chosen.val) for naive in fallbacks]
-        winner = None
-        for naive, score in zip(fallbacks, scores, strict=True):
-            if score < best_mse:
-                winner, best_mse = naive, score
-        if winner is not None:
-            self.network_, self.n_params_ = winner, count_parameters(winner)
-            self.fallback_ = winner.name
+        naive = SeasonalRepeat(chosen.cfg.horizon, period)
+        network_mse = validation_mse(self._point_network, chosen.val)
+        naive_mse = validation_mse(naive, chosen.val)
+        better = naive_mse < network_mse
+        name = "seasonal naive" if period > 1 else "naive"
+        if better:
+            self.network_, self.n_params_, self.fallback_ = naive, count_parameters(naive), name
             for row in rows:
                 row["chosen"] = False
-        return [
-            {"candidate": naive.name, "lookback": chosen.cfg.lookback, "period": period,
-             "val_mse": score, "chosen": naive is winner}
-            for naive, score in zip(fallbacks, scores, strict=True)
-        ]  # fmt: skip
+        return {"candidate": name, "lookback": chosen.cfg.lookback, "period": period,
+                "val_mse": naive_mse, "chosen": better}  # fmt: skip
 
     def _season(self, panel: Panel) -> int:
         """The season length: the ``period`` argument, else detected from the data."""

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-import torch
 from torch import Tensor, nn
 
 from tsrm.forecasting.neural.probabilistic import validation_residuals
@@ -52,32 +51,15 @@ def selection_table(rows: list[dict]) -> pd.DataFrame:
 
 class SeasonalRepeat(nn.Module):
     """Seasonal naive as a network: the window's last ``period`` values repeated over the
-    horizon (``period=1``: the last value). No weights; what ``fit`` falls back to.
+    horizon (``period=1``: the last value). No weights; what ``fit`` falls back to."""
 
-    With ``drift`` every repeat of the season moves on by the window's trend: the change
-    from its first season's mean to its last season's, per step (naive with drift for
-    ``period=1``); no trend where the window holds a single season.
-    """
-
-    def __init__(self, horizon: int, period: int, drift: bool = False) -> None:
+    def __init__(self, horizon: int, period: int) -> None:
         super().__init__()
-        self.horizon, self.period, self.drift = horizon, period, drift
+        self.horizon, self.period = horizon, period
 
     def forward(self, window: Tensor, *covariates: Tensor) -> Tensor:
-        m, cycles = self.period, -(-self.horizon // self.period)
-        season = window[:, -m:]
-        out = season.repeat(1, cycles)
-        span = window.shape[-1] - m
-        if self.drift and span > 0:
-            slope = (season.mean(dim=-1) - window[:, :m].mean(dim=-1)) / span
-            ahead = m * (torch.arange(cycles * m, device=window.device) // m + 1)
-            out = out + slope.unsqueeze(-1) * ahead
-        return out[:, : self.horizon]
-
-    @property
-    def name(self) -> str:
-        base = "seasonal naive" if self.period > 1 else "naive"
-        return f"{base} with drift" if self.drift else base
+        season = window[:, -self.period :]
+        return season.repeat(1, -(-self.horizon // self.period))[:, : self.horizon]
 
 
 def validation_mse(forecast: Callable[..., Tensor], val: WindowDataset) -> float:

@@ -102,9 +102,7 @@ def save_forecaster(model: WindowForecaster, path: Path) -> Path:
     if isinstance(model.network_, MedianEnsemble):
         config["ensemble"] = [c.to_dict() for c in model.network_.configs]
     if model.fallback_ is not None:  # seasonal naive beat the network: no weights to keep
-        naive = model.network_
-        config["fallback"] = {"kind": model.fallback_, "period": int(naive.period),
-                              "drift": bool(naive.drift)}  # fmt: skip
+        config["fallback"] = {"kind": model.fallback_, "period": int(model.network_.period)}
     tensors = {f"network.{k}": v for k, v in model.network_.state_dict().items()}
     tensors["context.values"] = torch.from_numpy(np.stack(model.context_.values))
     tensors["scale.mean"] = torch.from_numpy(np.asarray(model.scale_mean_, dtype=np.float64))
@@ -180,10 +178,7 @@ def load_forecaster(cls: type[W], path: Path) -> W:
             members = [model._make_network(c, spec) for c in configs]
             network = MedianEnsemble(members, configs)
         if "fallback" in config:
-            fallback = config["fallback"]
-            network = SeasonalRepeat(
-                cfg.horizon, int(fallback["period"]), bool(fallback.get("drift", False))
-            )
+            network = SeasonalRepeat(cfg.horizon, int(config["fallback"]["period"]))
         state = {k[len("network.") :]: v for k, v in tensors.items() if k.startswith("network.")}
         network.load_state_dict(state, strict=True)
         values = tensors["context.values"].double().numpy()

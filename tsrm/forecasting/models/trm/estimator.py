@@ -110,11 +110,10 @@ class TRMForecaster(WindowForecaster):
         from further seeds (within ``time_budget_s``). Not with covariates.
         ``selection_`` marks the members and has the ensemble's own score.
     fallback : bool, default True
-        After training, score seasonal naive (naive without a season), as it is and with
-        drift, on the same validation windows as the network; where one is more accurate,
-        the fitted model forecasts by the best (``fallback_`` says which, ``selection_``
-        has their rows, ``n_params_`` is 0, a trace has one step). Not for quantile
-        networks or covariates.
+        After training, score seasonal naive (naive without a season) on the same
+        validation windows as the network; where it is more accurate, the fitted model
+        forecasts by it (``fallback_`` says so, ``selection_`` has its row, ``n_params_``
+        is 0, a trace has one step). Not for quantile networks or covariates.
     time_budget_s : float or None, default 60
         With ``lookback="auto"``: no further candidate is trained once the time
         spent plus the last candidate's time would pass this (skipped ones are
@@ -149,13 +148,12 @@ class TRMForecaster(WindowForecaster):
     period_ : int
         The season length used (1: none).
     selection_ : pandas.DataFrame
-        One row per candidate: ``candidate`` ("network", or the fallbacks "seasonal
-        naive" / "naive", each also "... with drift"), ``lookback``, ``period``,
-        ``val_mse`` (validation MSE on the scaled series), ``best_epoch``, ``epochs``,
-        ``fit_s``, ``chosen``; a look-back skipped for ``time_budget_s`` has no score.
+        One row per candidate: ``candidate`` ("network", or the fallback "seasonal
+        naive" / "naive"), ``lookback``, ``period``, ``val_mse`` (validation MSE on the
+        scaled series), ``best_epoch``, ``epochs``, ``fit_s``, ``chosen``; a look-back
+        skipped for ``time_budget_s`` has no score.
     fallback_ : str or None
-        ``"seasonal naive"`` or ``"naive"``, with or without ``" with drift"``, where
-        that beat the network on validation.
+        ``"seasonal naive"`` or ``"naive"`` where that beat the network on validation.
     network_ : TSTRMNetwork
     config_ : NetworkConfig
     n_params_ : int
