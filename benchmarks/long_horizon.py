@@ -172,11 +172,12 @@ def run_cell(
     splits, info, model_name: str, seed: int, training: dict, sets: dict, limit, lookback, dates
 ):
     """Train and evaluate one cell; returns the result row's measured fields. With ``dates``
-    (the data set's index) neural models are fitted on a frame with those dates."""
+    (the data set's index; given for neural models only) the model is fitted on a frame
+    with those dates."""
     L, Hz = lookback, splits.horizon
     train_end, val_end = splits.boundaries.train[1], splits.boundaries.val[1]
     fit_part = splits.values[:val_end]  # train + validation rows, already z-scored
-    if dates is not None and model_name != "seasonal_naive":
+    if dates is not None:
         fit_part = pd.DataFrame(fit_part, index=dates[:val_end], columns=list(splits.columns))
     test = splits.test
     idx = window_indices(len(test), limit)
