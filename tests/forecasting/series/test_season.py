@@ -65,3 +65,14 @@ def test_is_seasonal_needs_three_seasons():
     y = _seasonal(35, 12)
     assert not is_seasonal(y, 12) and not is_seasonal(y, 1)
     assert is_seasonal(_seasonal(120, 12), 12)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_search_finds_a_daily_cycle_on_a_wandering_level(seed):
+    # The level's random walk keeps every detrended lag high; the differences show the cycle.
+    rng = np.random.default_rng(seed)
+    t = np.arange(3000)
+    walk = np.cumsum(rng.normal(0, 0.1, 3000))
+    y = walk + np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.1, 3000)
+    assert detect_season(to_panel(y)) == 24
+    assert detect_season(to_panel(np.cumsum(rng.normal(0, 1, 3000)))) == 1

@@ -18,6 +18,12 @@ _MAX_SERIES = 200
 _MAX_SEARCHED = 720
 # How far a searched season's autocorrelation peak must rise above the trough before it.
 _CLEAR_PEAK = 0.4
+# Standard errors a searched peak of the differences' autocorrelation must clear: about
+# a 5 % chance over 1,000 lags of white noise (Bonferroni).
+_Z_SEARCH = 4.0
+# How near the strongest peak a shorter one must be to be taken as the season, among
+# the detrended values' peaks and among the differences' (which are lower and flatter).
+_NEAR_TOP = {"detrended": 0.9, "differenced": 0.8}
 
 
 def acf(values: np.ndarray, max_lag: int) -> np.ndarray:
@@ -111,27 +117,48 @@ def _share_seasonal(series: list[np.ndarray], m: int) -> float:
     return float(np.mean([seasonal_at(v, m) for v in tested]))
 
 
+def _peaks(r: np.ndarray) -> list[int]:
+    """Indices ``k`` (lag ``k + 1``) where the autocorrelation ``r`` has a local maximum."""
+    return [k for k in range(1, len(r) - 1) if r[k] > r[k - 1] and r[k] >= r[k + 1]]
+
+
+def _clear_peaks(r: np.ndarray) -> dict[int, float]:
+    """Lags whose autocorrelation peaks 0.4 above the lowest value before them: a season
+    dips between its peaks, a trend or random walk only decays."""
+    return {k + 1: float(r[k]) for k in _peaks(r) if r[k] - r[:k].min() >= _CLEAR_PEAK}
+
+
+def _significant_peaks(r: np.ndarray, n: int) -> dict[int, float]:
+    """Lags whose autocorrelation swings from :data:`_Z_SEARCH` Bartlett standard errors
+    below zero (after lag 1) to as far above it: M4's test made strict enough to be tried
+    at hundreds of lags at once, on a cycle's dip and its peak. Lag 1 is left out of the
+    dip, since noise alone makes it negative in differences."""
+    before = np.concatenate([[0.0], np.cumsum(r**2)[:-1]])
+    limit = _Z_SEARCH * np.sqrt((1 + 2 * before) / n)
+    return {k + 1: float(r[k]) for k in _peaks(r)
+            if k >= 2 and r[k] > limit[k] and r[1:k].min() < -limit[k]}  # fmt: skip
+
+
 def _searched_season(series: list[np.ndarray]) -> int:
-    """The shortest lag whose autocorrelation peak is near the strongest (90 % of it) and
-    passes the test, else 1: a season's multiples peak about as high as the season. A peak
-    counts only if it rises 0.4 above the lowest autocorrelation before it, since among
-    hundreds of lags chance peaks pass the test."""
+    """The shortest autocorrelation peak of the longest series near the strongest (see
+    :data:`_NEAR_TOP`) that passes the test, else 1: a season's multiples peak about as
+    high as the season. Peaks of the detrended values count where they are clear
+    (:func:`_clear_peaks`); then those of the differences where they are significant
+    (:func:`_significant_peaks`): a wandering level keeps every detrended lag high and
+    hides a short season, which its differences show."""
     longest = max(series, key=len)
     max_lag = min(len(longest) // 3, _MAX_SEARCHED)
     if max_lag < 2:
         return 1
-    r = acf(_detrended(longest), max_lag)
-    # A peak's height above the lowest autocorrelation before it: a season dips between
-    # its peaks, a trend or random walk only decays, and chance wiggles stay small.
-    rise = {k + 1: r[k] - r[:k].min() for k in range(1, max_lag - 1)
-            if r[k] > r[k - 1] and r[k] >= r[k + 1]}  # fmt: skip
-    clear = [m for m, height in rise.items() if height >= _CLEAR_PEAK]
-    if not clear:
-        return 1
-    top = max(r[m - 1] for m in clear)
-    for m in clear:
-        if r[m - 1] >= 0.9 * top and _share_seasonal(series, m) >= 0.5:
-            return m
+    found = {
+        "detrended": _clear_peaks(acf(_detrended(longest), max_lag)),
+        "differenced": _significant_peaks(acf(np.diff(longest), max_lag), len(longest) - 1),
+    }
+    for kind, peaks in found.items():
+        top = max(peaks.values(), default=0.0)
+        for m, height in peaks.items():
+            if height >= _NEAR_TOP[kind] * top and _share_seasonal(series, m) >= 0.5:
+                return m
     return 1
 
 
@@ -141,8 +168,8 @@ def detect_season(panel: Panel) -> int:
     The index frequency proposes candidates (:func:`frequency_seasons`); the first at
     which at least half of the series long enough to test pass :func:`is_seasonal` (on
     their first differences, so that a trend is not taken for a season) is the season.
-    Without a calendar (integer index, numpy data) the strongest peak of the
-    autocorrelation of the longest series' differences that passes the test is used.
+    Without a calendar (integer index, numpy data) the season is searched for among
+    the autocorrelation peaks of the longest series (:func:`_searched_season`).
     At most 200 series, evenly spread over the panel, are examined.
     """
     step = max(panel.n_series // _MAX_SERIES, 1)
