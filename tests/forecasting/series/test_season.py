@@ -76,3 +76,11 @@ def test_search_finds_a_daily_cycle_on_a_wandering_level(seed):
     y = walk + np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.1, 3000)
     assert detect_season(to_panel(y)) == 24
     assert detect_season(to_panel(np.cumsum(rng.normal(0, 1, 3000)))) == 1
+
+
+def test_search_takes_the_season_most_series_find():
+    # The first series alone would say 96, a multiple the others also pass the test at.
+    panel = np.stack(
+        [_seasonal(2000, 96, seed=0)] + [_seasonal(2000, 24, seed=s) for s in (1, 2, 3, 4)]
+    )
+    assert detect_season(to_panel(panel.T)) == 24

@@ -14,6 +14,10 @@ _DAY = 86_400.0
 _CALENDAR = {"W": 52, "M": 12, "Q": 4, "Y": 1, "A": 1}
 # Series scanned for the test: enough to decide, bounded for very large panels.
 _MAX_SERIES = 200
+# Series that search for a season on their own when the index says nothing.
+_MAX_VOTERS = 25
+# The share of those series (long enough to show it) that must find a season.
+_MIN_SUPPORT = 0.2
 # The longest season searched for when the index says nothing (integer or numpy data).
 _MAX_SEARCHED = 720
 # How far a searched season's autocorrelation peak must rise above the trough before it.
@@ -139,26 +143,44 @@ def _significant_peaks(r: np.ndarray, n: int) -> dict[int, float]:
             if k >= 2 and r[k] > limit[k] and r[1:k].min() < -limit[k]}  # fmt: skip
 
 
-def _searched_season(series: list[np.ndarray]) -> int:
-    """The shortest autocorrelation peak of the longest series near the strongest (see
-    :data:`_NEAR_TOP`) that passes the test, else 1: a season's multiples peak about as
-    high as the season. Peaks of the detrended values count where they are clear
-    (:func:`_clear_peaks`); then those of the differences where they are significant
+def _series_season(values: np.ndarray) -> int:
+    """One series' season: its shortest autocorrelation peak near the strongest (see
+    :data:`_NEAR_TOP`) that passes :func:`seasonal_at`, else 1; a season's multiples peak
+    about as high as the season. Peaks of the detrended values count where they are clear
+    (:func:`_clear_peaks`), then those of the differences where they are significant
     (:func:`_significant_peaks`): a wandering level keeps every detrended lag high and
     hides a short season, which its differences show."""
-    longest = max(series, key=len)
-    max_lag = min(len(longest) // 3, _MAX_SEARCHED)
+    max_lag = min(len(values) // 3, _MAX_SEARCHED)
     if max_lag < 2:
         return 1
     found = {
-        "detrended": _clear_peaks(acf(_detrended(longest), max_lag)),
-        "differenced": _significant_peaks(acf(np.diff(longest), max_lag), len(longest) - 1),
+        "detrended": _clear_peaks(acf(_detrended(values), max_lag)),
+        "differenced": _significant_peaks(acf(np.diff(values), max_lag), len(values) - 1),
     }
     for kind, peaks in found.items():
         top = max(peaks.values(), default=0.0)
         for m, height in peaks.items():
-            if height >= _NEAR_TOP[kind] * top and _share_seasonal(series, m) >= 0.5:
+            if height >= _NEAR_TOP[kind] * top and seasonal_at(values, m):
                 return m
+    return 1
+
+
+def _searched_season(series: list[np.ndarray]) -> int:
+    """The season that most of up to :data:`_MAX_VOTERS` series find on their own
+    (:func:`_series_season`), else 1. A season needs the votes (within 2 %) of a fifth
+    of the voters long enough to show it, and half of all the series passing the test
+    at it: one series' chance peak (a pressure channel's four-day weather systems, one
+    exchange rate's wiggle) does not decide for a panel."""
+    voters = series[:: max(len(series) // _MAX_VOTERS, 1)]
+    votes = np.array([_series_season(v) for v in voters])
+    able = np.array([len(v) // 3 for v in voters])
+    ranked = []
+    for m in np.unique(votes[votes > 1]):
+        support = np.mean(np.abs(votes[able >= m] - m) <= max(1, 0.02 * m))
+        ranked.append((-support, -np.sum(votes == m), int(m)))
+    for negative_support, _, m in sorted(ranked):
+        if -negative_support >= _MIN_SUPPORT and _share_seasonal(series, m) >= 0.5:
+            return m
     return 1
 
 
@@ -168,8 +190,9 @@ def detect_season(panel: Panel) -> int:
     The index frequency proposes candidates (:func:`frequency_seasons`); the first at
     which at least half of the series long enough to test pass :func:`is_seasonal` (on
     their first differences, so that a trend is not taken for a season) is the season.
-    Without a calendar (integer index, numpy data) the season is searched for among
-    the autocorrelation peaks of the longest series (:func:`_searched_season`).
+    Without a calendar (integer index, numpy data) each of a few series searches its
+    autocorrelation peaks and the panel takes the season most of them find
+    (:func:`_searched_season`).
     At most 200 series, evenly spread over the panel, are examined.
     """
     step = max(panel.n_series // _MAX_SERIES, 1)
