@@ -51,7 +51,9 @@ Examples::
 
 Every cell prints one line ``RESULT dataset=... horizon=... model=... smape=... mase=...
 owa=... n_series=... params=... train_s=... predict_ms_per_series=...`` and appends a row to
-``benchmarks/results/short_horizon.csv``; ``short_horizon.md`` is regenerated from it with
+``benchmarks/results/short_horizon.csv`` (with the git commit; for neural models also the
+season and any fallback that ``fit`` chose, ``chosen_period`` and ``chosen_fallback``);
+``short_horizon.md`` is regenerated from it with
 the published numbers beside ours. A cell already in the CSV (same data set, model,
 settings and seed) is skipped unless ``--force``; ``--set [MODEL:]KEY=VALUE`` works as in
 ``long_horizon.py``.
@@ -110,6 +112,9 @@ FIELDS = [
     "fallbacks",
     "machine",
     "command",
+    "chosen_period",
+    "chosen_fallback",
+    "git_commit",
 ]
 KEY = ["dataset", "horizon", "model", "settings", "seed"]
 
@@ -329,6 +334,8 @@ def forecast_neural(name: str, data: PanelData, args, training: dict, params: di
         "train_s": fit_s,
         "predict_s": predict_s,
         "fallbacks": 0,
+        "chosen_period": getattr(model, "period_", ""),
+        "chosen_fallback": getattr(model, "fallback_", None) or "",
     }
 
 
@@ -373,6 +380,8 @@ def run_cell(name: str, data: PanelData, args, training: dict, params: dict, ref
         "train_s": round(measured["train_s"], 1),
         "predict_ms_per_series": round(1e3 * measured["predict_s"] / data.n_series, 4),
         "fallbacks": measured["fallbacks"],
+        "chosen_period": measured.get("chosen_period", ""),
+        "chosen_fallback": measured.get("chosen_fallback", ""),
     }
     return fields, means
 
@@ -485,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
     main_file, partial_file = H.results_files(args.results_dir, STEM, FIELDS, KEY)
     training = H.training_overrides(args)
     data_dir = args.data_dir or H.DEFAULT_DATA_DIR
-    machine = H.machine()
+    machine, commit = H.machine(), H.git_commit()
     started = time.perf_counter()
     done, failed, skipped = [], 0, 0
     # Naive2 (with default settings) first: every other model's OWA needs it.
@@ -558,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
             options += [(f"--{k.replace('_', '-')}", v) for k, v in training_used.items()]
             options += [(f"--{k.replace('_', '-')}", v) for k, v in extra.items()]
             options += H.set_flags(set_items)
-            row["machine"] = machine
+            row["machine"], row["git_commit"] = machine, commit
             row["command"] = H.command(SCRIPT, options)
             (partial_file if partial else main_file).append(row)
             done.append(row)
