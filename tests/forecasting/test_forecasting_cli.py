@@ -201,3 +201,12 @@ def test_bench_prints_a_table(wide_csv, capsys):
     assert set(rows) == {"TS-TRM", "TS-TRM sketch", "DLinear", "SeasonalNaive(24)", "Naive"}
     assert all(float(v) >= 0 for scores in rows.values() for v in scores)
     assert "not a benchmark" in lines[0]
+
+
+def test_a_suggested_target_reads_as_the_flag_takes_it(tmp_path, capsys):
+    data = tmp_path / "cities.csv"
+    frame = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=30, freq="D")})
+    frame.assign(v=np.arange(30.0), w=1.0, city="Oslo").to_csv(data, index=False)
+    assert main(["fit", str(data), "-o", str(tmp_path / "m"), *TINY_FIT]) == 2
+    message = capsys.readouterr().err
+    assert "--target v w " in message and "['v'" not in message

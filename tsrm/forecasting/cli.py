@@ -11,7 +11,10 @@ backtests a few models on a CSV file and prints a table. User errors raise
 from __future__ import annotations
 
 import argparse
+import ast
 import json
+import re
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -69,7 +72,18 @@ def _read_csv(path: str, options: dict[str, Any]):  # noqa: ANN202 - a DataFrame
         text = str(err)
         for argument, flag in _FLAGS.items():
             text = text.replace(f"{argument}=", f"{flag} ").replace(argument, flag)
+        # A suggested list of columns, "--target ['a', 'b']", as the flag takes it: "a b".
+        text = re.sub(r"--target \[([^\]]*)\]", lambda m: "--target " + _names(m[1]), text)
         raise type(err)(text.replace("sep=", "--sep ")) from None
+
+
+def _names(listed: str) -> str:
+    """``"'a', 'b'"`` as ``"a b"``: column names as command-line words (quoted if needed)."""
+    try:
+        names = ast.literal_eval(f"[{listed}]")
+    except (ValueError, SyntaxError):  # labels that are not plain literals: leave them
+        return f"[{listed}]"
+    return " ".join(shlex.quote(str(name)) for name in names)
 
 
 _FLAGS = {"value_columns": "--target", "date_column": "--date-column", "id_column": "--id-column"}
@@ -124,7 +138,8 @@ def _fit(args: argparse.Namespace) -> int:
     n_series = model.context_.n_series
     return _done(
         f"fitted {type(model).__name__} ({model.n_params_:,} parameters, lookback "
-        f"{model.lookback}, horizon {model.horizon}) on {n_series} series in {seconds:.1f} s; "
+        f"{getattr(model, 'lookback_', model.lookback)}, horizon {model.horizon}) on "
+        f"{n_series} series in {seconds:.1f} s; "
         f"saved to {out}"
     )
 

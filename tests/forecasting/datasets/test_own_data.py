@@ -183,9 +183,22 @@ def test_error_missing_date_values():
         read_series(df)
 
 
+def test_error_names_the_first_entry_that_is_not_a_number():
+    df = pd.DataFrame({"date": _days(4), "temp": ["22.062", "22.1", "ERR", "22.3"]})
+    before = df.copy()
+    with pytest.raises(TSRMInputError) as err:
+        read_series(df)
+    message = str(err.value)
+    assert "column 'temp' is not numeric: row 2 holds 'ERR'" in message
+    assert "pd.to_numeric(df['temp'], errors=\"coerce\")" in message
+    pd.testing.assert_frame_equal(df, before)  # the input is left as it was
+
+
 def test_error_non_numeric_value_columns_named():
     df = pd.DataFrame({"date": _days(2), "v": [1.0, 2.0], "city": ["Oslo", "Rome"]})
-    with pytest.raises(TSRMInputError, match=r"'city' are not numeric.*value_columns=\['v'\]"):
+    with pytest.raises(
+        TSRMInputError, match=r"'city' is not numeric: row 0 holds 'Oslo'.*value_columns=\['v'\]"
+    ):
         read_series(df)
     with pytest.raises(TSRMInputError, match=r"no column 'w'.*value_columns"):
         read_series(df, value_columns=["w"])
@@ -465,6 +478,12 @@ def test_resample_log_errors():
     log = _event_log().assign(unit="C")
     with pytest.raises(TSRMInputError, match=r"'unit' are neither timestamps, ids nor numbers"):
         resample_log(log, "5min")
+    readings = _event_log().astype({"value": object})
+    readings.loc[readings.index[1], "value"] = "ERR"
+    with pytest.raises(
+        TSRMInputError, match=r"'value' is not numeric: row 1 holds 'ERR'.*to_numeric"
+    ):
+        resample_log(readings, "5min")
     with pytest.raises(TSRMInputError, match=r"agg='avg' is not supported.*'mean'"):
         resample_log(_event_log(), "5min", agg="avg")
     with pytest.raises(TSRMInputError, match=r"freq='fortnight' is not a pandas frequency"):

@@ -157,15 +157,50 @@ def _value_columns(
     bad = [c for c in columns if not _numeric_dtype(frame[c])]
     if bad:
         numeric = [c for c in frame.columns if c not in used and _numeric_dtype(frame[c])]
-        example = frame[bad[0]].dropna().iloc[0] if frame[bad[0]].notna().any() else None
         # resample_log's value_column takes one column, read_series' value_columns a list.
         suggestion = numeric if argument.endswith("s") else (numeric[0] if numeric else "...")
+        also = f" (not numeric either: {', '.join(map(repr, bad[1:]))})" if bad[1:] else ""
         raise TSRMInputError(
-            f"{what}: column(s) {', '.join(map(repr, bad))} are not numeric (e.g. {example!r}); "
-            f"pass {argument}={suggestion!r} to use only numeric columns, or convert them first "
-            "with pd.to_numeric(...)."
+            f"{what}: {_not_a_number(frame[bad[0]], bad[0])}{also}. "
+            f"{_coerce_hint(bad[0])}, or pass {argument}={suggestion!r} to use only numeric "
+            "columns."
         )
     return columns
+
+
+def _first_non_number(values: pd.Series) -> tuple[Hashable, Any] | None:
+    """The row label and entry of ``values``' first present entry that is not a number."""
+    present = values.notna()
+    failed = present & pd.to_numeric(values.where(present), errors="coerce").isna()
+    if not failed.any():
+        return None
+    position = int(np.argmax(failed.to_numpy()))
+    return values.index[position], values.iloc[position]
+
+
+def _not_a_number(values: pd.Series, column: Hashable) -> str:
+    """Where column ``column`` first holds something that is not a number, in words."""
+    first = _first_non_number(values)
+    if first is None:
+        return f"column {column!r} is not numeric (dtype {values.dtype})"
+    row, entry = first
+    return f"column {column!r} is not numeric: row {row!r} holds {entry!r}"
+
+
+def _coerce_hint(column: Hashable) -> str:
+    return (
+        f"Convert it first with df[{column!r}] = pd.to_numeric(df[{column!r}], "
+        'errors="coerce") (entries that are not numbers become missing values, which fit '
+        "masks)"
+    )
+
+
+def _mostly_numeric(values: pd.Series) -> bool:
+    """Whether most, but not all, present entries of a text column read as numbers: readings
+    with a few bad entries rather than names."""
+    present = values.dropna()
+    share = pd.to_numeric(present, errors="coerce").notna().mean() if len(present) else 0.0
+    return 0.5 <= share < 1
 
 
 def _as_list(columns: Any, frame: pd.DataFrame) -> list:

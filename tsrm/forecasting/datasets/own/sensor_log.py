@@ -16,12 +16,15 @@ from tsrm.forecasting.datasets.own._common import (
     _as_frame,
     _check_has_columns,
     _check_unique_columns,
+    _coerce_hint,
     _column_list,
     _csv_what,
     _frame_with_date_index_as_column,
     _index_name,
     _is_path,
+    _mostly_numeric,
     _norm,
+    _not_a_number,
     _numeric_dtype,
     _read_csv,
     _to_float,
@@ -371,6 +374,14 @@ def _reading_columns(
     """The numeric columns holding readings; no other text column may be left over."""
     rest = [c for c in frame.columns if c not in used]
     numeric_rest = [c for c in rest if _numeric_dtype(frame[c])]
+    garbled = [c for c in rest if c != value_column and not _numeric_dtype(frame[c])
+               and _mostly_numeric(frame[c])]  # fmt: skip
+    if garbled:  # readings with a few entries such as "ERR", not an id column
+        raise TSRMInputError(
+            f"{what}: {_not_a_number(frame[garbled[0]], garbled[0])}. "
+            f"{_coerce_hint(garbled[0])}; if it names the device or sensor, pass it as "
+            "device_column or sensor_column."
+        )
     if value_column is None and sensor_column is not None:
         named = [c for c in numeric_rest if _norm(c) in _VALUE_NAMES]
         if len(numeric_rest) == 1 or named:
