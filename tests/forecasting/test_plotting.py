@@ -82,6 +82,17 @@ def test_refinement_draws_one_line_per_supervision_step(fitted):
     assert labels == ["history", "step 1", "step 2", "actual"]
 
 
+def test_refinement_shows_four_horizons_of_history_and_steps_light_to_dark(fitted):
+    series, forecast, trace, _ = fitted
+    ax = plot_refinement(trace, history=series)
+    assert len(ax.lines[0].get_xdata()) == 4 * len(forecast)
+    first, last = (np.mean(matplotlib.colors.to_rgb(line.get_color())) for line in ax.lines[1:])
+    assert first > last  # the first step is the lightest
+    assert len(plot_refinement(trace, history=series, last=None).lines[0].get_xdata()) == len(
+        series
+    )
+
+
 def test_refinement_marks_the_halting_step():
     steps = [np.full(4, float(k)) for k in (1, 2, 3)]
     ax = plot_refinement(ForecastTrace(steps, np.array([2])))

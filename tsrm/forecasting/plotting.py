@@ -12,7 +12,7 @@ column) and returns the matplotlib ``Axes`` (its figure is ``ax.figure``).
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["plot_forecast", "plot_refinement"]
 
 _ID_COLUMNS = ("unique_id", "ds")
+# History shown by default beside a refinement trace, in forecast lengths.
+_HISTORY_HORIZONS = 4
 
 
 def _pyplot():
@@ -212,7 +214,7 @@ def plot_refinement(
     ax: Axes | None = None,
     *,
     series: Hashable | None = None,
-    last: int | None = None,
+    last: int | Literal["auto"] | None = "auto",
     title: str | None = "Refinement: the forecast after each supervision step",
 ) -> Axes:
     """Watch TS-TRM think: the forecast after every supervision step, light to dark.
@@ -233,8 +235,9 @@ def plot_refinement(
         Where to draw; a new figure when omitted.
     series : hashable, optional
         Which series of multi-series inputs (see :func:`plot_forecast`).
-    last : int, optional
-        Show only the last ``last`` points of the history.
+    last : int, "auto" or None, default "auto"
+        Show only the last ``last`` points of the history; ``"auto"``: four forecast
+        lengths, so that the steps' differences stay visible; None: all of it.
     title : str or None
 
     Returns
@@ -247,7 +250,9 @@ def plot_refinement(
         raise TSRMInputError(
             "trace must be the ForecastTrace of TRMForecaster.predict(return_trace=True)."
         )
-    cmap = _pyplot().get_cmap("viridis")
+    if last == "auto":
+        last = _HISTORY_HORIZONS * len(_select(steps[0], series, "trace step 1")[0])
+    cmap = _pyplot().get_cmap("viridis_r")  # yellow (first step) to dark blue (last)
     ax, layout = _start(ax, history, series, last)
     halted = None
     if trace.halted_at is not None:
