@@ -210,3 +210,14 @@ def test_a_suggested_target_reads_as_the_flag_takes_it(tmp_path, capsys):
     assert main(["fit", str(data), "-o", str(tmp_path / "m"), *TINY_FIT]) == 2
     message = capsys.readouterr().err
     assert "--target v w " in message and "['v'" not in message
+
+
+def test_fit_and_export_report_the_lookback_fit_chose(wide_csv, tmp_path, capsys):
+    out = tmp_path / "auto"
+    assert main(["fit", str(wide_csv), "-o", str(out), "--horizon", "6", "--max-epochs", "1"]) == 0
+    said = capsys.readouterr().err
+    chosen = TRMForecaster.load(out).lookback_
+    assert f"lookback {chosen}, horizon 6" in said
+    pytest.importorskip("onnx")
+    assert main(["export", str(out), str(tmp_path / "m.onnx")]) == 0
+    assert f"(batch, {chosen})" in capsys.readouterr().err

@@ -89,6 +89,11 @@ def _names(listed: str) -> str:
 _FLAGS = {"value_columns": "--target", "date_column": "--date-column", "id_column": "--id-column"}
 
 
+def _lookback(model: Any) -> int:
+    """The look-back a fitted model uses: the one ``fit`` chose for ``lookback="auto"``."""
+    return getattr(model, "lookback_", model.lookback)
+
+
 def _check_positive(value: int | None, flag: str) -> None:
     if value is not None and value < 1:
         raise TSRMInputError(f"{flag} must be a positive integer, got {value}.")
@@ -138,7 +143,7 @@ def _fit(args: argparse.Namespace) -> int:
     n_series = model.context_.n_series
     return _done(
         f"fitted {type(model).__name__} ({model.n_params_:,} parameters, lookback "
-        f"{getattr(model, 'lookback_', model.lookback)}, horizon {model.horizon}) on "
+        f"{_lookback(model)}, horizon {model.horizon}) on "
         f"{n_series} series in {seconds:.1f} s; "
         f"saved to {out}"
     )
@@ -170,7 +175,7 @@ def _export(args: argparse.Namespace) -> int:
         raise TSRMInputError(str(err)) from None
     return _done(
         f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB): input 'window' float32 "
-        f"(batch, {model.lookback}) raw values, output 'forecast' float32 "
+        f"(batch, {_lookback(model)}) raw values, output 'forecast' float32 "
         f"(batch, {model.horizon})"
     )
 
