@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 import tsrm
 from tsrm.forecasting.cli import add_parsers as add_forecast_parsers
@@ -51,11 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return args.func(args)
     # tsrm's input errors (ValueError subclasses), missing or unwritable files
     except (ValueError, TypeError, OSError) as err:
         print(f"tsrm: error: {_one_line(err)}", file=sys.stderr)
         return 2
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_: object) -> None:
+    """A warning as one ``tsrm: warning:`` line, without the library's source line."""
+    print(f"tsrm: warning: {' '.join(str(message).split())}", file=sys.stderr)
 
 
 def _one_line(err: BaseException) -> str:

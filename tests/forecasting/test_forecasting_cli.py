@@ -221,3 +221,23 @@ def test_fit_and_export_report_the_lookback_fit_chose(wide_csv, tmp_path, capsys
     pytest.importorskip("onnx")
     assert main(["export", str(out), str(tmp_path / "m.onnx")]) == 0
     assert f"(batch, {chosen})" in capsys.readouterr().err
+
+
+def test_warnings_print_as_one_tsrm_line(model_dir, capsys, monkeypatch):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from tsrm.forecasting.models import registry
+
+    real = registry.load_model(model_dir)
+
+    class Warns:
+        def predict(self, **kwargs):
+            warnings.warn("Training stopped\n  early.", ConvergenceWarning, stacklevel=2)
+            return real.predict(**kwargs)
+
+    monkeypatch.setattr(registry, "load_model", lambda path: Warns())
+    assert main(["predict", str(model_dir)]) == 0
+    err = capsys.readouterr().err
+    assert err == "tsrm: warning: Training stopped early.\n"

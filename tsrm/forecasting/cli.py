@@ -141,11 +141,13 @@ def _fit(args: argparse.Namespace) -> int:
     out = model.save(args.out)
     (out / READ_OPTIONS_FILE).write_text(json.dumps(options, indent=2), encoding="utf-8")
     n_series = model.context_.n_series
+    fallback = getattr(model, "fallback_", None)
+    # The network lost to the simple forecast on validation: say what predict will use.
+    by = f"; it forecasts by {fallback}, more accurate on validation" if fallback else ""
     return _done(
         f"fitted {type(model).__name__} ({model.n_params_:,} parameters, lookback "
-        f"{_lookback(model)}, horizon {model.horizon}) on "
-        f"{n_series} series in {seconds:.1f} s; "
-        f"saved to {out}"
+        f"{_lookback(model)}, horizon {model.horizon}) on {n_series} series in "
+        f"{seconds:.1f} s{by}; saved to {out}"
     )
 
 
