@@ -171,15 +171,13 @@ def _searched_season(series: list[np.ndarray]) -> int:
     of the voters long enough to show it, and half of all the series passing the test
     at it: one series' chance peak (a pressure channel's four-day weather systems, one
     exchange rate's wiggle) does not decide for a panel."""
-    voters = series[:: max(len(series) // _MAX_VOTERS, 1)]
+    voters = series[:: -(-len(series) // _MAX_VOTERS)]
     votes = np.array([_series_season(v) for v in voters])
     able = np.array([len(v) // 3 for v in voters])
-    ranked = []
-    for m in np.unique(votes[votes > 1]):
-        support = np.mean(np.abs(votes[able >= m] - m) <= max(1, 0.02 * m))
-        ranked.append((-support, -np.sum(votes == m), int(m)))
-    for negative_support, _, m in sorted(ranked):
-        if -negative_support >= _MIN_SUPPORT and _share_seasonal(series, m) >= 0.5:
+    seasons = [int(m) for m in np.unique(votes[votes > 1])]
+    support = {m: np.mean(np.abs(votes[able >= m] - m) <= max(1, 0.02 * m)) for m in seasons}
+    for m in sorted(seasons, key=lambda m: (-support[m], -np.sum(votes == m), m)):
+        if support[m] >= _MIN_SUPPORT and _share_seasonal(series, m) >= 0.5:
             return m
     return 1
 
