@@ -12,6 +12,15 @@ from typing import Any
 import lightning as L
 
 _LIGHTNING_LOGGERS = ("lightning", "lightning.pytorch", "lightning.fabric")
+# Where Lightning's info messages (among them a product advertisement) come from.
+_RANK_ZERO_LOGGER = "lightning.pytorch.utilities.rank_zero"
+
+
+class _NoAdverts(logging.Filter):
+    """Drops Lightning's suggestion to install its cloud logging product, even when verbose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "litlogger" not in record.getMessage().lower()
 
 
 @contextmanager
@@ -30,9 +39,12 @@ def quiet_lightning(verbose: bool) -> Iterator[None]:
         if not verbose:
             for lg in loggers:
                 lg.setLevel(logging.WARNING)
+        adverts, rank_zero = _NoAdverts(), logging.getLogger(_RANK_ZERO_LOGGER)
+        rank_zero.addFilter(adverts)
         try:
             yield
         finally:
+            rank_zero.removeFilter(adverts)
             for lg, level in zip(loggers, levels, strict=True):
                 lg.setLevel(level)
 

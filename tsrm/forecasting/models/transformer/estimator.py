@@ -127,7 +127,7 @@ class PatchTST(WindowForecaster):
         missing: str = "mask",
         random_state: int | None = 0,
         trainer_kwargs: dict | None = None,
-        verbose: bool = True,
+        verbose: bool = False,
         n_threads: int | None = 1,
     ) -> None:
         store_arguments(self, locals())
@@ -223,7 +223,7 @@ class TransformerForecaster(WindowForecaster):
         missing: str = "mask",
         random_state: int | None = 0,
         trainer_kwargs: dict | None = None,
-        verbose: bool = True,
+        verbose: bool = False,
         n_threads: int | None = 1,
     ) -> None:
         store_arguments(self, locals())
