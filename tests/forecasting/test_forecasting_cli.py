@@ -192,8 +192,9 @@ def test_help(command, mentions, capsys):
         assert word in text
 
 
-def test_bench_prints_a_table(wide_csv, capsys):
-    argv = ["bench", str(wide_csv), "--target", "load", "--horizon", "6", "--lookback", "24"]
+@pytest.mark.parametrize("lookback", [["--lookback", "24"], []])  # given, or each model's own
+def test_bench_prints_a_table(wide_csv, capsys, lookback):
+    argv = ["bench", str(wide_csv), "--target", "load", "--horizon", "6", *lookback]
     assert main([*argv, "--max-epochs", "1", "--windows", "1", "--season-length", "24"]) == 0
     lines = capsys.readouterr().out.splitlines()
     header = lines.index(next(line for line in lines if line.startswith("model")))

@@ -190,12 +190,17 @@ def _bench(args: argparse.Namespace) -> int:
     for flag in ("horizon", "lookback", "max_epochs", "windows", "season_length"):
         _check_positive(getattr(args, flag), "--" + flag.replace("_", "-"))
     data = _read_csv(args.data, _read_options(args))
-    h, lookback, epochs, seed = args.horizon, args.lookback, args.max_epochs, args.seed
-    neural = {"lookback": lookback, "max_epochs": epochs, "random_state": seed, "verbose": False}
+    h, seed = args.horizon, args.seed
+    trained = {"random_state": seed}
+    if args.max_epochs is not None:
+        trained["max_epochs"] = args.max_epochs
+    trm = {**trained, "lookback": args.lookback or "auto"}
+    # DLinear has no search: it gets the look-back TS-TRM's search starts from.
+    linear = {**trained, "lookback": args.lookback or _first_lookback(data, h, args)}
     models = {
-        "TS-TRM": registry.model_class("trm")(horizon=h, **neural),
-        "TS-TRM sketch": registry.model_class("trm")(horizon=h, preset="sketch", **neural),
-        "DLinear": DLinear(horizon=h, **neural),
+        "TS-TRM": registry.model_class("trm")(horizon=h, **trm),
+        "TS-TRM sketch": registry.model_class("trm")(horizon=h, preset="sketch", **trm),
+        "DLinear": DLinear(horizon=h, **linear),
         f"SeasonalNaive({args.season_length})": SeasonalNaive(
             horizon=h, season_length=args.season_length
         ),
@@ -226,6 +231,15 @@ def _bench(args: argparse.Namespace) -> int:
             flush=True,
         )
     return 0
+
+
+def _first_lookback(data: Any, horizon: int, args: argparse.Namespace) -> int:
+    """The longest look-back ``lookback="auto"`` would try on the backtest's training data."""
+    from tsrm.forecasting.neural.selection import lookback_candidates
+    from tsrm.forecasting.series import to_panel
+
+    lengths = [n - args.windows * horizon for n in to_panel(data).lengths]
+    return lookback_candidates(lengths, horizon, args.season_length)[0]
 
 
 # -- parsers ----------------------------------------------------------------------------------
@@ -316,12 +330,16 @@ def _add_bench(sub: Any) -> None:
     )
     bench.add_argument("data", help="CSV file of the series")
     bench.add_argument("--horizon", type=int, default=24, help="steps per window (default 24)")
-    bench.add_argument("--lookback", type=int, default=96, help="neural models' (default 96)")
+    bench.add_argument(
+        "--lookback",
+        type=int,
+        help="neural models' (default: TS-TRM chooses; DLinear gets the longest it tries)",
+    )
     bench.add_argument("--windows", type=int, default=2, help="backtest windows (default 2)")
     bench.add_argument(
         "--season-length", type=int, default=1, help="seasonal period, e.g. 24 (default 1)"
     )
-    bench.add_argument("--max-epochs", type=int, default=20, help="neural models' (default 20)")
+    bench.add_argument("--max-epochs", type=int, help="neural models' (default: each model's)")
     bench.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _add_read_options(bench, "as for 'tsrm fit'")
     bench.set_defaults(func=_bench)
