@@ -46,6 +46,9 @@ Examples::
     python benchmarks/short_horizon.py --dataset M4-Weekly --model tsrm-sketch \\
         --max-epochs 50 --set tsrm-sketch:dropout=0.1
     python benchmarks/short_horizon.py --dataset M4-Hourly --model tsrm --lookback auto
+    # choosing settings: the last horizon of each training part is scored, the test part
+    # is never read; rows go to short_horizon_dev.csv
+    python benchmarks/short_horizon.py --dev --dataset M3-Monthly --model theta tsrm --lookback auto
     # smoke test on 5 series; written to short_horizon_partial.csv only
     python benchmarks/short_horizon.py --dataset M4-Weekly --model naive2 theta --limit-series 5
 
@@ -166,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="neural models: no look-back cap; series too short for the look-back are "
         "left-padded with missing values (masked, see the docstring)",
     )
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="score the last horizon of each training part (never the test part); rows go "
+        "to short_horizon_dev.csv: where settings may be compared",
+    )
     parser.add_argument("--results-dir", type=Path, default=H.RESULTS_DIR)
     parser.add_argument("--force", action="store_true", help="re-run cells already in the CSV")
     parser.add_argument(
@@ -180,10 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class PanelData:
-    """A panel's train and test values per series (optionally the first ``limit`` series)."""
+    """A panel's train and test values per series (optionally the first ``limit`` series).
 
-    def __init__(self, dataset, limit: int | None) -> None:
+    ``dev``: the competition test part is never read; the last ``horizon`` points of each
+    training part are scored instead, and the model sees what comes before them. Series
+    left with fewer than ``horizon + 2`` points are dropped (``n_series`` counts the rest).
+    """
+
+    def __init__(self, dataset, limit: int | None, dev: bool = False) -> None:
         train, test = dataset.train, dataset.test
+        if dev:
+            train, test = dev_split(train, dataset.horizon)
         if limit is not None:
             keep = train["unique_id"].drop_duplicates().iloc[:limit]
             train = train[train["unique_id"].isin(keep)]
@@ -205,6 +221,17 @@ class PanelData:
     @property
     def min_length(self) -> int:
         return min(len(v) for v in self.train.values())
+
+
+def dev_split(train: pd.DataFrame, horizon: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each training part split into all but its last ``horizon`` points and those points,
+    keeping the series with at least ``horizon + 2`` points before them."""
+    train = train.sort_values(["unique_id", "ds"], kind="stable")
+    from_end = train.groupby("unique_id", sort=False).cumcount(ascending=False)
+    length = train.groupby("unique_id", sort=False)["y"].transform("size")
+    train = train[length >= 2 * horizon + 2]
+    from_end = from_end[train.index]
+    return train[from_end >= horizon], train[from_end < horizon]
 
 
 def _by_series(frame: pd.DataFrame) -> dict:
@@ -491,7 +518,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit_series is not None and args.limit_series < 1:
         parser.error("--limit-series must be at least 1")
     partial = args.limit_series is not None
-    main_file, partial_file = H.results_files(args.results_dir, STEM, FIELDS, KEY)
+    stem = f"{STEM}_dev" if args.dev else STEM
+    main_file, partial_file = H.results_files(args.results_dir, stem, FIELDS, KEY)
     training = H.training_overrides(args)
     data_dir = args.data_dir or H.DEFAULT_DATA_DIR
     machine, commit = H.machine(), H.git_commit()
@@ -546,7 +574,9 @@ def main(argv: list[str] | None = None) -> int:
                     continue
             try:
                 if data is None:
-                    data = PanelData(load_dataset(info.name, data_dir=data_dir), args.limit_series)
+                    data = PanelData(
+                        load_dataset(info.name, data_dir=data_dir), args.limit_series, args.dev
+                    )
                 params = {k: H.parse_value(v) for k, v in cell_sets.items()}
                 fields, means = run_cell(model_name, data, args, training_used, params, reference)
                 row.update(fields)
@@ -563,6 +593,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("--seed", args.seed if trained else None),
                 ("--data-dir", args.data_dir),
                 ("--limit-series", args.limit_series),
+                ("--dev", args.dev),
             ]
             options += [(f"--{k.replace('_', '-')}", v) for k, v in training_used.items()]
             options += [(f"--{k.replace('_', '-')}", v) for k, v in extra.items()]
@@ -573,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
             done.append(row)
             print(result_line(row, partial), flush=True)
 
-    if not partial:
+    if not partial and not args.dev:
         md = write_markdown(args.results_dir)
         if md is not None:
             print(f"wrote {md}")
