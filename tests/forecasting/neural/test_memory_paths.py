@@ -26,7 +26,8 @@ def test_float32_input_learns_what_its_float64_copy_does():
     y32[7:11, 1] = np.nan  # missing values take the same path too
     before = y32.copy()
     a, b = _fit(y32), _fit(y32.astype(np.float64))
-    assert np.array_equal(a.predict(), b.predict())
+    assert (a.predict().dtype, b.predict().dtype) == (np.float32, np.float64)
+    assert np.array_equal(a.predict(), b.predict().astype(np.float32))  # float32 in, out
     for key, value in b.network_.state_dict().items():
         assert torch.equal(a.network_.state_dict()[key], value), key
     assert np.array_equal(a.scale_mean_, b.scale_mean_)

@@ -254,3 +254,20 @@ def test_quiet_fit_emits_no_warnings(hourly_series):
         tiny_dlinear(max_epochs=1).fit(hourly_series).predict()
         make_tiny_model("nlinear", validation_size=0).fit(hourly_series).predict()
     assert [str(w.message) for w in caught] == []
+
+
+def test_float32_series_get_float32_forecasts_intervals_and_after_load(tiny_model, tmp_path):
+    y = pd.Series(
+        (10 + np.sin(np.arange(120) / 3)).astype(np.float32),
+        index=pd.date_range("2024", periods=120, freq="h"),
+    )
+    model = tiny_model().fit(y)
+    lower, upper = model.predict_interval()
+    quantiles = model.predict_quantiles(quantiles=(0.1, 0.9))
+    for out in (model.predict(), model.predict(y=y), lower, upper, *quantiles.values()):
+        assert out.dtype == np.float32
+    assert model.predict(y=y.astype(np.float64)).dtype == np.float64
+    model.save(tmp_path / "m")
+    loaded = type(model).load(tmp_path / "m")
+    assert loaded.predict().dtype == np.float32
+    pd.testing.assert_series_equal(loaded.predict(), model.predict())

@@ -479,3 +479,48 @@ def test_keep_float32_still_counts_missing_and_infinite_values():
     y[2999, 699], y[0, 0], y[1500, 3] = np.nan, np.nan, np.nan
     with pytest.raises(MissingValuesError, match="3 NaN"):
         to_panel(y, keep_float32=True)
+
+
+# --- float32 in, float32 out -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        np.arange(12, dtype=np.float32),
+        np.arange(24, dtype=np.float32).reshape(12, 2),
+        pd.Series(np.arange(12, dtype=np.float32), index=pd.date_range("2024", periods=12)),
+        pd.DataFrame(
+            {"a": np.arange(12, dtype=np.float32), "b": np.ones(12, dtype=np.float32)},
+            index=pd.date_range("2024", periods=12, freq="h"),
+        ),
+        pd.DataFrame(
+            {
+                "unique_id": ["a"] * 6 + ["b"] * 6,
+                "ds": list(pd.date_range("2024", periods=6)) * 2,
+                "y": np.arange(12, dtype=np.float32),
+            }
+        ),
+    ],
+    ids=["1d", "2d", "series", "wide", "long"],
+)
+def test_float32_input_gives_float32_forecasts(data):
+    panel = to_panel(data)
+    assert panel.dtype == "float32"
+    out = panel.output(np.full((panel.n_series, 3), 1.0 / 3.0))
+    values = out["y"] if isinstance(out, pd.DataFrame) and "y" in out else out
+    assert np.asarray(values).dtype == np.float32
+    # The float type survives a saved model's context description.
+    assert Panel.from_meta(json.loads(json.dumps(panel.meta())), panel.values).dtype == "float32"
+
+
+def test_mixed_or_float64_input_gives_float64_forecasts():
+    mixed = pd.DataFrame({"a": np.ones(5, dtype=np.float32), "b": np.ones(5)})
+    for data in (mixed, np.ones(5), [1.0, 2.0, 3.0], np.arange(5)):
+        panel = to_panel(data)
+        assert panel.dtype == "float64"
+        assert np.asarray(panel.output(np.ones((panel.n_series, 2)))).dtype == np.float64
+    # Model files written before the float type was recorded load as float64.
+    meta = to_panel(np.ones(5, dtype=np.float32)).meta()
+    del meta["dtype"]
+    assert Panel.from_meta(meta, [np.ones(5)]).dtype == "float64"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -59,7 +60,7 @@ def left_padded(panel: Panel, val_steps: list[int], lookback: int, horizon: int)
     for v, n_val in zip(panel.values, val_steps, strict=True):
         short = lookback + horizon + n_val - len(v)
         values.append(np.concatenate([np.full(short, np.nan), v]) if short > 0 else v)
-    return Panel(values, panel.ids, panel.indexes, panel.kind, panel.name, panel.columns_name)
+    return dataclasses.replace(panel, values=values)
 
 
 def check_trainable(panel: Panel, val_steps: list[int], lookback: int, horizon: int) -> None:

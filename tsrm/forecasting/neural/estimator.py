@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -498,9 +498,7 @@ class WindowForecaster(BaseForecaster):
         network, history, score = self._train(
             cfg, spec, train, val, checkpoint_dir, fingerprint, seed
         )
-        context = Panel(
-            last_values, panel.ids, panel.indexes, panel.kind, panel.name, panel.columns_name
-        )
+        context = replace(panel, values=last_values)
         return _Fitted(cfg, network, context, mean, std, history, spec, val, score)
 
     def _train(

@@ -45,6 +45,9 @@ class Panel:
         Input kind, see the module docstring.
     name : Any
         Name of a Series, or the value column of a long frame.
+    dtype : str
+        ``"float32"`` where every input value was float32 (forecasts come back so),
+        else ``"float64"``.
     """
 
     values: list[np.ndarray]
@@ -53,6 +56,7 @@ class Panel:
     kind: str
     name: Any = None
     columns_name: Any = field(default=None)
+    dtype: str = "float64"
 
     @property
     def n_series(self) -> int:
@@ -67,8 +71,9 @@ class Panel:
         return np.stack([v[-length:] for v in self.values])
 
     def output(self, forecasts: np.ndarray) -> Any:
-        """Wrap ``(n_series, h)`` forecasts in the input's kind with future indices."""
-        forecasts = np.asarray(forecasts, dtype=np.float64)
+        """Wrap ``(n_series, h)`` forecasts in the input's kind and float type, with future
+        indices."""
+        forecasts = np.asarray(forecasts, dtype=self.dtype)
         h = forecasts.shape[1]
         if self.kind == "array1d":
             return forecasts[0]
@@ -96,6 +101,7 @@ class Panel:
             "indexes": [i.to_json() if i is not None else None for i in self.indexes],
             "name": _jsonable(self.name),
             "columns_name": _jsonable(self.columns_name),
+            "dtype": self.dtype,
         }
 
     @classmethod
@@ -113,8 +119,17 @@ class Panel:
         indexes = [TimeIndex.from_json(i) if i is not None else None for i in meta["indexes"]]
         if (meta["kind"] in ("array1d", "array2d")) != all(i is None for i in indexes):
             raise ValueError(f"indexes do not fit input kind {meta['kind']!r}")
+        dtype = meta.get("dtype", "float64")  # files written before it was recorded
+        if dtype not in ("float32", "float64"):
+            raise ValueError(f"unknown forecast dtype {dtype!r}")
         return cls(
-            values, list(meta["ids"]), indexes, meta["kind"], meta["name"], meta.get("columns_name")
+            values,
+            list(meta["ids"]),
+            indexes,
+            meta["kind"],
+            meta["name"],
+            meta.get("columns_name"),
+            dtype,
         )
 
 
@@ -232,6 +247,7 @@ def to_panel(
         an irregular, duplicated or unsorted index; the message names the fix.
     """
     panel = _to_panel(data, what, allow_missing, missing_hint, keep_float32)
+    panel.dtype = "float32" if _all_float32(data) else "float64"
     if allow_missing:
         for sid, values in zip(panel.ids, panel.values, strict=True):
             if np.isnan(values).all():
@@ -241,6 +257,14 @@ def to_panel(
                     "learn from or forecast. Drop it or pass observed values."
                 )
     return panel
+
+
+def _all_float32(data: Any) -> bool:
+    """Whether every value of ``data`` (a long frame: its ``y``) is float32."""
+    if isinstance(data, pd.DataFrame):
+        columns = [data["y"]] if "unique_id" in data.columns else [data[c] for c in data]
+        return all(c.dtype == np.float32 for c in columns)
+    return getattr(data, "dtype", None) == np.float32
 
 
 def _to_panel(data: Any, what: str, allow_missing: bool, hint: str, keep32: bool) -> Panel:
