@@ -242,3 +242,21 @@ def test_warnings_print_as_one_tsrm_line(model_dir, capsys, monkeypatch):
     assert main(["predict", str(model_dir)]) == 0
     err = capsys.readouterr().err
     assert err == "tsrm: warning: Training stopped early.\n"
+
+
+def test_fit_takes_the_training_settings(wide_csv, tmp_path):
+    out = tmp_path / "tuned"
+    flags = ["--batch-size", "32", "--learning-rate", "0.002", "--patience", "2", "--threads", "2"]
+    assert main(["fit", str(wide_csv), "-o", str(out), *TINY_FIT, *flags]) == 0
+    model = TRMForecaster.load(out)
+    assert (model.batch_size, model.learning_rate, model.patience) == (32, 0.002, 2)
+    assert model.n_threads == 2
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [("--batch-size", "0"), ("--patience", "-1"), ("--threads", "0"), ("--learning-rate", "0")],
+)
+def test_fit_refuses_a_bad_training_setting(wide_csv, tmp_path, capsys, flag, value):
+    assert main(["fit", str(wide_csv), "-o", str(tmp_path / "m"), *TINY_FIT, flag, value]) == 2
+    assert flag in error_line(capsys)

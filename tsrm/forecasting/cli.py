@@ -120,8 +120,10 @@ def _write_csv(frame, out: str | None) -> None:  # noqa: ANN001 - a DataFrame
 
 # -- fit --------------------------------------------------------------------------------------
 def _fit(args: argparse.Namespace) -> int:
-    for flag in ("horizon", "lookback", "max_epochs"):
+    for flag in ("horizon", "lookback", "max_epochs", "batch_size", "patience", "threads"):
         _check_positive(getattr(args, flag), "--" + flag.replace("_", "-"))
+    if args.learning_rate is not None and not args.learning_rate > 0:
+        raise TSRMInputError(f"--learning-rate must be positive, got {args.learning_rate}.")
     if args.preset is not None and args.model != "trm":
         raise TSRMInputError(f"--preset applies to --model trm only, not {args.model!r}.")
     if Path(args.out).exists() and not Path(args.out).is_dir():
@@ -129,9 +131,12 @@ def _fit(args: argparse.Namespace) -> int:
     options = _read_options(args)
     data = _read_csv(args.data, options)
     settings: dict[str, Any] = {"random_state": args.seed, "verbose": args.verbose}
-    for name in ("horizon", "lookback", "max_epochs", "preset", "validation_size"):
+    names = ("horizon", "lookback", "max_epochs", "preset", "validation_size", "batch_size")
+    for name in (*names, "learning_rate", "patience"):
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
+    if args.threads is not None:
+        settings["n_threads"] = args.threads
     if settings.get("validation_size", 0) >= 1:  # a number of steps
         settings["validation_size"] = int(settings["validation_size"])
     model = registry.model_class(args.model)(**settings)
@@ -277,6 +282,16 @@ def _add_fit(sub: Any) -> None:
         type=float,
         help="tail of each series held out for early stopping: a fraction below 1, a number "
         "of steps, or 0 for none (default 0.2)",
+    )
+    fit.add_argument("--batch-size", type=int, help="windows per batch (default 256)")
+    fit.add_argument(
+        "--learning-rate", type=float, help="AdamW learning rate (default: the model's)"
+    )
+    fit.add_argument(
+        "--patience", type=int, help="epochs without validation gain before stopping (default 3)"
+    )
+    fit.add_argument(
+        "--threads", type=int, help="torch threads while training and forecasting (default 1)"
     )
     fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     fit.add_argument("--verbose", action="store_true", help="show training progress")
