@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 
 import numpy as np
@@ -91,6 +92,13 @@ def test_export_writes_an_onnx_file_matching_predict(wide_csv, tmp_path, capsys)
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     (out,) = session.run(None, {"window": windows})
     np.testing.assert_allclose(out.T, model.predict(y=windows.T.astype(np.float64)), atol=1e-5)
+    # int8 says what it saved against the float32 file just written.
+    assert main(["export", str(model_dir), str(tmp_path / "int8.onnx"), "--int8"]) == 0
+    said = capsys.readouterr().err
+    found = re.search(r"(\d+) % smaller than in float32 \((\d+) KiB\)", said)
+    assert found is not None, said
+    # The float32 graph it compares with differs from the file above only in its metadata.
+    assert abs(int(found[2]) - path.stat().st_size / 1024) <= 1
 
 
 def test_export_without_the_onnx_extra(model_dir, tmp_path, monkeypatch, capsys):
