@@ -356,3 +356,46 @@ def test_trm_forecaster_backtest(tiny_model):
     assert np.isfinite(result.forecasts["y_pred"]).all()
     assert set(result.summary().index) == {"mae", "rmse"}
     assert not hasattr(model, "network_")  # the passed model stays unfitted
+
+
+# -- missing values: the estimator's own policy ---------------------------------------------
+def test_missing_values_follow_the_estimator_policy(tiny_model):
+    from tsrm.exceptions import MissingValuesError
+
+    y = periodic_series(40)
+    y.iloc[[5, 6, 30, 37]] = np.nan  # gaps in the history and in the scored windows
+    before = y.copy()
+    with pytest.raises(MissingValuesError, match="SeasonalNaive does not handle missing"):
+        backtest(SeasonalNaive(horizon=3, season_length=4), y, horizon=3, n_windows=2)
+    model = tiny_model(max_epochs=1, hidden_dim=8, lookback=12, horizon=3, validation_size=0)
+    result = backtest(model, y, horizon=3, n_windows=2, metrics=("mae", "mase"))
+    pd.testing.assert_series_equal(y, before)
+    assert np.isfinite(result.forecasts["y_pred"]).all()
+    # The missing actual (position 37) is left out of its window's score, not the forecast.
+    assert result.forecasts["y_true"].isna().sum() == 1
+    window = result.forecasts[result.forecasts["window"] == 1]
+    observed = window["y_true"].notna()
+    expected = np.abs(window["y_true"][observed] - window["y_pred"][observed]).mean()
+    assert result.metrics.loc[result.metrics["window"] == 1, "mae"].item() == pytest.approx(
+        expected
+    )
+    assert np.isfinite(result.metrics["mase"]).all()
+
+
+def test_a_window_with_nothing_observed_scores_nan(tiny_model):
+    y = periodic_series(40).to_numpy(copy=True)
+    y[-3:] = np.nan
+    model = tiny_model(max_epochs=1, hidden_dim=8, lookback=12, horizon=3, validation_size=0)
+    result = backtest(model, y, horizon=3, n_windows=2)
+    assert result.metrics["mae"].isna().tolist() == [False, True]
+
+
+def test_mase_scale_skips_missing_history():
+    from tsrm.forecasting.metrics import mase
+
+    # Observed seasonal differences: |3 - 1| (positions 0, 2) only; 2 and 4 pair with NaN.
+    assert mase([5.0], [6.0], [1.0, np.nan, 3.0, np.nan], season_length=2) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="no two observed"):
+        mase([5.0], [6.0], [1.0, np.nan, np.nan])
+    with pytest.raises(ValueError, match="infinite"):
+        mase([5.0], [6.0], [1.0, np.inf, 2.0])

@@ -212,6 +212,20 @@ def test_bench_prints_a_table(wide_csv, capsys, lookback):
     assert "not a benchmark" in lines[0]
 
 
+def test_bench_with_gaps_scores_the_models_that_mask_them(tmp_path, capsys):
+    frame = hourly_frame()
+    frame.loc[[50, 51, 230], "load"] = np.nan  # a gap in the history, one in the last window
+    data = tmp_path / "gappy.csv"
+    frame.to_csv(data, index=False)
+    argv = ["bench", str(data), "--target", "load", "--horizon", "6", "--lookback", "24"]
+    assert main([*argv, "--max-epochs", "1", "--windows", "1", "--season-length", "24"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    scored = {line.split()[0] for line in lines if len(line.split()) == 5 and "." in line}
+    assert {"TS-TRM", "DLinear"} <= scored
+    skipped = [line for line in lines if "skipped" in line]
+    assert [line.split()[0] for line in skipped] == ["SeasonalNaive(24)", "Naive"]
+
+
 def test_a_suggested_target_reads_as_the_flag_takes_it(tmp_path, capsys):
     data = tmp_path / "cities.csv"
     frame = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=30, freq="D")})

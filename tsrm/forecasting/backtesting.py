@@ -66,8 +66,9 @@ class _Splitter:
     nor this module can write into the user's data.
     """
 
-    def __init__(self, y: Any) -> None:
-        panel = to_panel(y, "y")  # validates every kind with tsrm's usual messages
+    def __init__(self, y: Any, allow_missing: bool, missing_hint: str) -> None:
+        # Validates every kind with tsrm's usual messages, under the estimator's NaN policy.
+        panel = to_panel(y, "y", allow_missing=allow_missing, missing_hint=missing_hint)
         self.kind = panel.kind
         self.y = y
         if self.kind == "long":
@@ -165,7 +166,11 @@ def backtest(
         (``sklearn.base.clone``), never fitted or modified itself.
     y : Series, DataFrame or array
         A pandas Series, a wide DataFrame, a long DataFrame (``unique_id``, ``ds``,
-        ``y``), or a 1-D / 2-D ``(time, series)`` numpy array. Not modified.
+        ``y``), or a 1-D / 2-D ``(time, series)`` numpy array. Not modified. Missing
+        values (NaN) follow the estimator's policy, as in its ``fit``: the neural
+        forecasters (``missing="mask"``) take them, the statistical ones raise. A
+        missing actual value is left out of its window's scores (a window with none
+        observed scores NaN), and MASE's scale skips missing history.
     horizon : int
         Steps forecast at each cut-off.
     step : int, optional
@@ -200,7 +205,7 @@ def backtest(
     n_windows = check_positive_int(n_windows, "n_windows")
     season_length = check_positive_int(season_length, "season_length")
     resolved = _resolve_metrics(metrics)
-    data = _Splitter(y)
+    data = _Splitter(y, *_missing_policy(estimator))
 
     span = (n_windows - 1) * step + horizon
     for sid, n in zip(data.ids, data.lengths, strict=True):
@@ -240,10 +245,7 @@ def backtest(
                 for t, a, f in zip(ds[cut : cut + horizon], y_true, y_pred, strict=True)
             )
             try:
-                scores = [
-                    _score(name, fn, y_true, y_pred, values[:cut], season_length)
-                    for name, fn in resolved
-                ]
+                scores = _window_scores(resolved, y_true, y_pred, values[:cut], season_length)
             except ValueError as err:
                 raise ValueError(f"backtest window {w}, series {sid!r}: {err}") from None
             metric_rows.append([w, cutoff, sid, *scores])
@@ -254,6 +256,26 @@ def backtest(
     )
     scores_frame = pd.DataFrame(metric_rows, columns=["window", "cutoff", "unique_id", *names])
     return BacktestResult(forecasts, scores_frame, horizon, step, n_windows, bool(refit), names)
+
+
+def _missing_policy(estimator: Any) -> tuple[bool, str]:
+    """Whether the estimator's ``fit`` takes NaN, and its hint where it does not (an
+    estimator from outside tsrm: no NaN)."""
+    if not hasattr(estimator, "_allows_missing"):
+        return False, ""
+    return bool(estimator._allows_missing()), estimator._missing_hint()
+
+
+def _window_scores(
+    resolved: list, y_true: np.ndarray, y_pred: np.ndarray, history: np.ndarray, m: int
+) -> list[float]:
+    """Each metric on the observed steps of one window (NaN where none was observed)."""
+    observed = ~np.isnan(y_true)
+    if not observed.any():
+        return [np.nan] * len(resolved)
+    return [
+        _score(name, fn, y_true[observed], y_pred[observed], history, m) for name, fn in resolved
+    ]
 
 
 @contextmanager

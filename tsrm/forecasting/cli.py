@@ -198,6 +198,14 @@ def _int8_saving(path: Path, size: int) -> str:
     return f", {100 * (1 - size / fp32):.0f} % smaller than in float32 ({fp32 / 1024:.0f} KiB)"
 
 
+def _has_missing(data: Any) -> bool:
+    import numpy as np
+
+    from tsrm.forecasting.series import to_panel
+
+    return any(np.isnan(v).any() for v in to_panel(data, allow_missing=True).values)
+
+
 # -- bench ------------------------------------------------------------------------------------
 def _bench(args: argparse.Namespace) -> int:
     from tsrm import DLinear, Naive, SeasonalNaive
@@ -213,6 +221,7 @@ def _bench(args: argparse.Namespace) -> int:
     trm = {**trained, "lookback": args.lookback or "auto"}
     # DLinear has no search: it gets the look-back TS-TRM's search starts from.
     linear = {**trained, "lookback": args.lookback or _first_lookback(data, h, args)}
+    gaps = _has_missing(data)  # before the table: an input error prints no header
     models = {
         "TS-TRM": registry.model_class("trm")(horizon=h, **trm),
         "TS-TRM sketch": registry.model_class("trm")(horizon=h, preset="sketch", **trm),
@@ -231,6 +240,9 @@ def _bench(args: argparse.Namespace) -> int:
     )
     print(f"{'model':<22} {'MAE':>10} {'RMSE':>10} {'MASE':>8} {'seconds':>8}", flush=True)
     for name, model in models.items():
+        if gaps and not model._allows_missing():  # the same policy as backtest and fit
+            print(f"{name:<22} skipped: it does not handle missing values (NaN)", flush=True)
+            continue
         start = time.perf_counter()
         result = backtest(
             model,

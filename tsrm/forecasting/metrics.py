@@ -156,7 +156,8 @@ def mase(y_true: Any, y_pred: Any, y_train: Any, season_length: int = 1) -> floa
     y_true, y_pred : array-like
         Actual values and forecasts of the same shape.
     y_train : array-like
-        The history before the forecast (1-D).
+        The history before the forecast (1-D). Missing values (NaN) are allowed: the
+        scale averages the seasonal differences whose two values were observed.
     season_length : int, default 1
         The seasonal period ``m``; 1 for the non-seasonal version.
 
@@ -169,8 +170,9 @@ def mase(y_true: Any, y_pred: Any, y_train: Any, season_length: int = 1) -> floa
     Raises
     ------
     ValueError
-        If ``y_train`` is not 1-D with more than ``season_length`` points, or the
-        scale is zero (a constant or exactly periodic history).
+        If ``y_train`` is not 1-D with more than ``season_length`` points, holds no
+        two observed values a season apart, or the scale is zero (a constant or
+        exactly periodic history).
     """
     train = np.asarray(y_train, dtype=np.float64)
     if train.ndim != 1 or len(train) <= season_length:
@@ -178,8 +180,16 @@ def mase(y_true: Any, y_pred: Any, y_train: Any, season_length: int = 1) -> floa
             f"y_train must be 1-D with more than season_length={season_length} points "
             f"(got shape {train.shape})."
         )
-    _finite(train, "y_train")
-    scale = np.mean(np.abs(train[season_length:] - train[:-season_length]))
+    if np.isinf(train).any():
+        raise ValueError("y_train holds infinite values; metrics need finite values.")
+    diffs = np.abs(train[season_length:] - train[:-season_length])
+    diffs = diffs[~np.isnan(diffs)]
+    if len(diffs) == 0:
+        raise ValueError(
+            f"MASE is undefined: y_train holds no two observed values season_length="
+            f"{season_length} apart."
+        )
+    scale = np.mean(diffs)
     if scale == 0:
         raise ValueError("MASE is undefined: the seasonal naive in-sample error is zero.")
     return mae(y_true, y_pred) / float(scale)
