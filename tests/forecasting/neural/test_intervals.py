@@ -115,6 +115,13 @@ def test_residual_quantiles_are_sorted_and_monotone(model):
     assert (frame[0.1] < point).all() and (point < frame[0.9]).all()
 
 
+def test_the_median_is_the_point_forecast(model, data):
+    pd.testing.assert_series_equal(model.predict_quantiles()[0.5], model.predict())
+    history = data.iloc[:1200]
+    levels = model.predict_quantiles(y=history, quantiles=(0.5, 0.8))
+    pd.testing.assert_series_equal(levels[0.5], model.predict(y=history))
+
+
 def test_default_levels_are_10_50_90(model):
     assert list(model.predict_quantiles()) == [0.1, 0.5, 0.9]
 

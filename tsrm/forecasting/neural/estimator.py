@@ -775,7 +775,8 @@ class WindowForecaster(BaseForecaster):
           outputs (trained with the pinball loss); levels between the trained
           ones are interpolated linearly, levels outside them are an error.
         - Otherwise each level ``q`` is the point forecast plus the ``q``-quantile
-          of the signed validation errors at that step (times the series' scale).
+          of the signed validation errors at that step less their median (times the
+          series' scale): level 0.5 is the ``predict`` forecast.
 
         Either way the levels are sorted ascending and the values are sorted
         along them, so quantiles never cross.

@@ -152,8 +152,13 @@ def check_within_trained(levels: tuple[float, ...], trained: tuple[float, ...]) 
 def conformal_quantiles(
     point: np.ndarray, scale: np.ndarray, calibration: Calibration, levels: tuple[float, ...]
 ) -> np.ndarray:
-    """``(n, n_levels, h)``: the point forecast plus the signed residual quantiles, sorted."""
-    offsets = calibration.residual_quantiles(levels)[:, : point.shape[1]]
+    """``(n, n_levels, h)``: the point forecast plus the signed residual quantiles, sorted.
+
+    The residual quantiles are taken relative to their median, so that level 0.5 is the
+    point forecast itself: the validation errors give the spread, ``predict`` the centre.
+    """
+    offsets = calibration.residual_quantiles((*levels, 0.5))[:, : point.shape[1]]
+    offsets = offsets[:-1] - offsets[-1]
     return np.sort(point[:, None, :] + offsets[None] * scale[:, :, None], axis=1)
 
 
