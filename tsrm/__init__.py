@@ -25,7 +25,7 @@ _F = "tsrm.forecasting"
 _LAZY = {
     "TRMForecaster": f"{_F}.models.trm.estimator",
     "ForecastTrace": f"{_F}.neural.inference",
-    "Interval": f"{_F}.neural.probabilistic",
+    "Interval": f"{_F}.uncertainty",
     **dict.fromkeys(("DLinear", "NLinear"), f"{_F}.models.linear.estimator"),
     **dict.fromkeys(("PatchTST", "TransformerForecaster"), f"{_F}.models.transformer.estimator"),
     **dict.fromkeys(("Naive", "SeasonalNaive"), f"{_F}.models.statistical.naive"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any, ClassVar, final
 
 import numpy as np
@@ -20,6 +21,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from tsrm.exceptions import NumericalRangeError, TSRMInputError
 from tsrm.forecasting.series import Panel, to_panel
+from tsrm.forecasting.uncertainty import (
+    DEFAULT_QUANTILES,
+    Interval,
+    check_coverage,
+    check_quantile_levels,
+)
 
 #: What a forecaster accepts besides ``y``, and how it reads ``y``.
 DEFAULT_TAGS: dict[str, bool] = {
@@ -139,6 +146,79 @@ class BaseForecaster(BaseEstimator):
                 forecasts = self._predict(panel, h, new_data, inputs)
         check_finite_forecast(forecasts, self)
         return (panel.output(forecasts), trace) if return_trace else panel.output(forecasts)
+
+    # -- intervals and quantiles ------------------------------------------------------
+    def _forecast_std(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+        """``(n_series, h)`` standard deviations of the forecast errors (normal errors)."""
+        raise TSRMInputError(
+            f"{type(self).__name__} gives point forecasts only; for intervals and quantiles "
+            "use a model that gives them (Naive, SeasonalNaive, ETS, Theta, ARIMA, AutoARIMA "
+            "or a neural forecaster)."
+        )
+
+    def predict_interval(
+        self, h: int | None = None, y: Any = None, coverage: float = 0.9
+    ) -> Interval:
+        """Prediction interval of the normal forecast distribution, ``mean ± z * std``.
+
+        The statistical models' own: their forecast errors are normal with the standard
+        deviation their formula gives (the neural forecasters override this with
+        split-conformal intervals).
+
+        Parameters
+        ----------
+        h : int, optional
+            Steps (default ``horizon``).
+        y : Series, DataFrame or array, optional
+            New history to forecast from, as in ``predict``.
+        coverage : float, default 0.9
+            Probability, strictly between 0 and 1, that the interval holds the value
+            (under the model's assumptions: normal errors, parameters known).
+
+        Returns
+        -------
+        Interval
+            ``(lower, upper)``, each of the kind ``predict`` returns.
+        """
+        coverage = check_coverage(coverage)
+        panel, mean, std = self._normal(h, y)
+        z = NormalDist().inv_cdf(0.5 + coverage / 2)
+        return Interval(panel.output(mean - z * std), panel.output(mean + z * std))
+
+    def predict_quantiles(
+        self, h: int | None = None, y: Any = None, quantiles: Any = None
+    ) -> dict[float, Any]:
+        """Quantiles of the normal forecast distribution; level 0.5 is ``predict``'s forecast.
+
+        Parameters
+        ----------
+        h, y
+            As in :meth:`predict_interval`.
+        quantiles : sequence of float, optional
+            Levels strictly between 0 and 1 (default ``(0.1, 0.5, 0.9)``).
+
+        Returns
+        -------
+        dict
+            ``{level: forecast}`` in ascending order of level, each of the kind ``predict``
+            returns.
+        """
+        levels = check_quantile_levels(DEFAULT_QUANTILES if quantiles is None else quantiles)
+        panel, mean, std = self._normal(h, y)
+        return {q: panel.output(mean + NormalDist().inv_cdf(q) * std) for q in levels}
+
+    def _normal(self, h: Any, y: Any) -> tuple[Panel, np.ndarray, np.ndarray]:
+        """The panel forecast from, and the forecast distribution's mean and std."""
+        check_is_fitted(self)
+        h = check_positive_int(self.horizon if h is None else h, "h")
+        panel = self._fitted_panel() if y is None else self._to_panel(y)
+        new_data = y is not None
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+            mean = self._predict(panel, h, new_data, Inputs())
+            std = self._forecast_std(panel, h, new_data)
+        check_finite_forecast(mean, self)
+        check_finite_forecast(std, self)
+        return panel, mean, std
 
     # -- conversion ---------------------------------------------------------------
     def _to_panel(self, y: Any, fit: bool = False) -> Panel:

@@ -27,7 +27,7 @@ from tsrm.exceptions import NumericalRangeError, TSRMInputError
 from tsrm.forecasting.base import BaseForecaster, Inputs, check_finite_forecast, check_positive_int
 from tsrm.forecasting.neural import inference, probabilistic
 from tsrm.forecasting.neural.config import WindowConfig
-from tsrm.forecasting.neural.conformal import Calibration, check_coverage, check_quantile_levels
+from tsrm.forecasting.neural.conformal import Calibration
 from tsrm.forecasting.neural.covariate_head import WithCovariates
 from tsrm.forecasting.neural.data import (
     check_observed,
@@ -41,7 +41,6 @@ from tsrm.forecasting.neural.data import (
 from tsrm.forecasting.neural.ensemble import MedianEnsemble
 from tsrm.forecasting.neural.inference import ForecastTrace, scaled_forecast
 from tsrm.forecasting.neural.lightning_module import LOSSES, PointForecastModule
-from tsrm.forecasting.neural.probabilistic import Interval
 from tsrm.forecasting.neural.selection import (
     SeasonalRepeat,
     lookback_candidates,
@@ -58,6 +57,12 @@ from tsrm.forecasting.series.covariates import (
 )
 from tsrm.forecasting.series.scaling import flat_scaled, mean_std, scaled_series
 from tsrm.forecasting.series.season import detect_season
+from tsrm.forecasting.uncertainty import (
+    DEFAULT_QUANTILES,
+    Interval,
+    check_coverage,
+    check_quantile_levels,
+)
 
 W = TypeVar("W", bound="WindowForecaster")
 
@@ -806,7 +811,7 @@ class WindowForecaster(BaseForecaster):
         check_is_fitted(self)
         trained = self.quantile_levels_
         levels = check_quantile_levels(
-            quantiles if quantiles is not None else trained or probabilistic.DEFAULT_QUANTILES
+            quantiles if quantiles is not None else trained or DEFAULT_QUANTILES
         )
         panel, h, new_data = self._probabilistic_inputs(h, y, "predict_quantiles")
         if trained is not None:

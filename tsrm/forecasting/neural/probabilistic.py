@@ -18,7 +18,7 @@ are offered:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import torch
@@ -28,21 +28,7 @@ from tsrm.exceptions import TSRMInputError
 from tsrm.forecasting.neural.conformal import Calibration, check_quantile_levels
 from tsrm.forecasting.series import WindowDataset
 
-#: Levels of ``predict_quantiles()`` for a model trained without quantiles.
-DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
-
-
 CALIBRATION_WINDOWS = 100_000
-
-
-class Interval(NamedTuple):
-    """A prediction interval: ``lower`` and ``upper``, each the kind ``predict`` returns.
-
-    Unpacks as a pair: ``lower, upper = model.predict_interval()``.
-    """
-
-    lower: Any
-    upper: Any
 
 
 def quantile_levels(quantiles: Any) -> tuple[float, ...] | None:

@@ -109,6 +109,10 @@ class DeterministicFit:
                 future = history[-1] + np.cumsum(future)
         return future
 
+    def forecast_std(self, steps: int) -> np.ndarray:
+        """A noise-free series continues exactly: no spread."""
+        return np.zeros(steps)
+
     def apply(self, values: np.ndarray) -> DeterministicFit:
         need = self.d + self.D * self.m
         if len(values) < need:

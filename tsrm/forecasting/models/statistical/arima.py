@@ -26,15 +26,26 @@ class SARIMAXForecaster(BaseForecaster):
 
     def _predict(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
         name = type(self).__name__
-        if new_data:
-            check_same_series(panel, len(self.results_), name)
         out = np.empty((panel.n_series, h))
         with statsmodels_quiet():
-            for i, (res, sid) in enumerate(zip(self.results_, panel.ids, strict=True)):
-                if new_data:  # fitted parameters, new data: filtering only, no refit
-                    res = res.apply(panel.values[i])
-                out[i] = finite_forecast(res.forecast(h), sid, name)
+            for i, res in enumerate(self._results(panel, new_data)):
+                out[i] = finite_forecast(res.forecast(h), panel.ids[i], name)
         return out
+
+    def _forecast_std(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+        out = np.empty((panel.n_series, h))
+        with statsmodels_quiet():
+            for i, res in enumerate(self._results(panel, new_data)):
+                std = getattr(res, "forecast_std", None)  # the noise-free stand-in
+                out[i] = std(h) if std else res.get_forecast(h).se_mean
+        return out
+
+    def _results(self, panel: Panel, new_data: bool) -> list:
+        """Each series' fitted model; on new data, its parameters filtering that data."""
+        if not new_data:
+            return self.results_
+        check_same_series(panel, len(self.results_), type(self).__name__)
+        return [res.apply(v) for res, v in zip(self.results_, panel.values, strict=True)]
 
 
 class ARIMA(SARIMAXForecaster):

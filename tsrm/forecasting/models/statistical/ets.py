@@ -23,6 +23,8 @@ from tsrm.forecasting.series import Panel
 from tsrm.forecasting.series.panel import series_label
 
 AUTO = "auto"
+# Simulated paths behind an interval: the standard deviation to about 2 % (1 / sqrt(2 n)).
+_PATHS = 2000
 _CHOICES = {
     "error": ("add", "mul", AUTO),
     "trend": (None, "add", "mul", AUTO),
@@ -221,16 +223,39 @@ class ETS(BaseForecaster):
         )
 
     def _predict(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
-        if new_data:
-            check_same_series(panel, len(self.results_), "ETS")
         out = np.empty((panel.n_series, h))
         with statsmodels_quiet():
-            for i, (res, config) in enumerate(zip(self.results_, self.configs_, strict=True)):
-                sid = panel.ids[i]
-                if new_data:
-                    res = self._apply(res, config, panel.values[i], sid)
-                out[i] = finite_forecast(res.forecast(h), sid, "ETS")
+            for i, res in enumerate(self._results(panel, new_data)):
+                out[i] = finite_forecast(res.forecast(h), panel.ids[i], "ETS")
         return out
+
+    def _forecast_std(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+        # The spread of paths simulated from the fitted model (statsmodels' own simulation,
+        # as its intervals for multiplicative models; a fixed seed: the same answer every
+        # call). Its get_prediction fails on the plain arrays these models are fitted on.
+        out = np.empty((panel.n_series, h))
+        with statsmodels_quiet():
+            for i, res in enumerate(self._results(panel, new_data)):
+                if isinstance(res, DeterministicFit):
+                    out[i] = res.forecast_std(h)
+                    continue
+                paths = res.simulate(
+                    h, anchor="end", repetitions=_PATHS, rng=np.random.default_rng(0)
+                )
+                out[i] = np.std(np.asarray(paths, dtype=np.float64).reshape(h, -1), axis=1)
+        return out
+
+    def _results(self, panel: Panel, new_data: bool) -> list:
+        """Each series' fitted model; on new data, its parameters smoothing that data."""
+        if not new_data:
+            return self.results_
+        check_same_series(panel, len(self.results_), "ETS")
+        return [
+            self._apply(res, config, values, sid)
+            for res, config, values, sid in zip(
+                self.results_, self.configs_, panel.values, panel.ids, strict=True
+            )
+        ]
 
     def _apply(self, res: Any, config: dict, y: np.ndarray, sid: Any) -> Any:
         """Fitted smoothing parameters on new data, states re-initialised from it."""

@@ -44,6 +44,22 @@ class SeasonalNaive(BaseForecaster):
             out[i] = np.resize(values[-m:], h)
         return out
 
+    def _forecast_std(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+        # The seasonal random walk's h-step error: sigma * sqrt(k + 1) with k the number of
+        # whole seasons before step h, sigma the RMS of the history's lag-m differences.
+        m = self._period()
+        growth = np.sqrt(np.arange(h) // m + 1)
+        out = np.empty((panel.n_series, h))
+        for i, (sid, values) in enumerate(zip(panel.ids, panel.values, strict=True)):
+            if len(values) <= m:
+                raise SeriesTooShortError(
+                    f"{series_label(sid)} has {len(values)} points; an interval needs at least "
+                    f"season_length + 1 = {m + 1} to measure how the series moves."
+                )
+            sigma = np.sqrt(np.mean(np.square(values[m:] - values[:-m])))
+            out[i] = sigma * growth
+        return out
+
 
 class Naive(SeasonalNaive):
     """Last observed value, repeated."""

@@ -19,6 +19,8 @@ from tsrm.forecasting.series import Panel
 from tsrm.forecasting.series.panel import series_label
 
 MIN_LENGTH = 4
+# The normal quantile of the 80 % interval the standard deviation is read from.
+_Z_80 = 1.2815515655446004
 
 
 class Theta(BaseForecaster):
@@ -125,4 +127,18 @@ class Theta(BaseForecaster):
         out = np.empty((panel.n_series, h))
         for i, (res, sid) in enumerate(zip(results, panel.ids, strict=True)):
             out[i] = finite_forecast(res.forecast(h, theta=float(self.theta)), sid, "Theta")
+        return out
+
+    def _forecast_std(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+        # statsmodels' Theta intervals are normal (the SES state's forecast variance):
+        # read the standard deviation back from one of them.
+        results = self._fit_all(panel) if new_data else self.results_
+        z = _Z_80
+        out = np.empty((panel.n_series, h))
+        for i, res in enumerate(results):
+            if isinstance(res, DeterministicFit):
+                out[i] = res.forecast_std(h)
+                continue
+            bounds = res.prediction_intervals(h, theta=float(self.theta), alpha=0.2)
+            out[i] = (bounds["upper"].to_numpy() - bounds["lower"].to_numpy()) / (2 * z)
         return out
