@@ -282,3 +282,37 @@ def test_fit_takes_the_training_settings(wide_csv, tmp_path):
 def test_fit_refuses_a_bad_training_setting(wide_csv, tmp_path, capsys, flag, value):
     assert main(["fit", str(wide_csv), "-o", str(tmp_path / "m"), *TINY_FIT, flag, value]) == 2
     assert flag in error_line(capsys)
+
+
+def sensor_log(path) -> None:
+    rng = np.random.default_rng(0)
+    start = pd.Timestamp("2024-01-01")
+    rows = [
+        (start + pd.Timedelta(minutes=5 * i, seconds=int(rng.integers(-3, 4))), sensor, value)
+        for i in range(60)
+        for sensor, value in (("temp", 20 + np.sin(i / 6)), ("rpm", 1500 + 10 * np.cos(i / 6)))
+        if not (sensor == "temp" and i == 30)  # one missed reading
+    ]
+    pd.DataFrame(rows, columns=["timestamp", "sensor", "value"]).to_csv(path, index=False)
+
+
+def test_resample_puts_a_sensor_log_on_a_grid_fit_can_read(tmp_path, capsys):
+    log, out = tmp_path / "log.csv", tmp_path / "grid.csv"
+    sensor_log(log)
+    assert main(["resample", str(log), "-o", str(out)]) == 0
+    said = capsys.readouterr().err
+    assert "'5min' grid" in said and "1 empty bin(s) filled" in said
+    grid = pd.read_csv(out, index_col=0, parse_dates=True)
+    assert list(grid.columns) == ["rpm", "temp"] and len(grid) == 60
+    assert pd.infer_freq(grid.index) == "5min" and not grid.isna().any().any()
+    fitted = ["fit", str(out), "-o", str(tmp_path / "m"), *TINY_FIT]
+    assert main(fitted) == 0
+
+
+def test_resample_reports_a_gap_it_must_not_fill(tmp_path, capsys):
+    log = tmp_path / "log.csv"
+    sensor_log(log)
+    assert main(["resample", str(log), "--gaps", "error"]) == 2
+    assert "temp" in (message := error_line(capsys)) and "02:30:00" in message  # the missed reading
+    assert main(["resample", str(tmp_path / "none.csv")]) == 2
+    assert "no such file" in error_line(capsys)

@@ -1,9 +1,10 @@
-"""``tsrm fit``, ``predict``, ``export`` and ``bench``: forecasting from CSV files.
+"""``tsrm fit``, ``predict``, ``export``, ``bench`` and ``resample``: forecasting from CSV files.
 
 ``fit`` reads a CSV file (:func:`~tsrm.forecasting.datasets.read_series`), trains one neural
 forecaster and saves it to a model directory; ``predict`` loads that directory
 and writes the forecast as CSV; ``export`` writes it as an ONNX file; ``bench``
-backtests a few models on a CSV file and prints a table. User errors raise
+backtests a few models on a CSV file and prints a table; ``resample`` puts an irregular
+sensor log on a regular grid. User errors raise
 ``ValueError`` / ``OSError`` subclasses, which ``tsrm.cli.main`` reports as one
 ``tsrm: error: ...`` line, exit code 2.
 """
@@ -271,10 +272,61 @@ def _first_lookback(data: Any, horizon: int, args: argparse.Namespace) -> int:
 
 
 # -- parsers ----------------------------------------------------------------------------------
+# -- resample ---------------------------------------------------------------------------------
+def _resample(args: argparse.Namespace) -> int:
+    from tsrm.forecasting.datasets import resample_log
+
+    _check_positive(args.max_gap, "--max-gap")
+    if not Path(args.log).is_file():
+        raise TSRMInputError(f"{args.log}: no such file; pass the sensor log's CSV path.")
+    columns = ("time_column", "sensor_column", "value_column", "device_column")
+    result = resample_log(
+        args.log,
+        args.freq,
+        **{name: getattr(args, name) for name in columns},
+        agg=args.agg,
+        gaps=args.gaps,
+        max_gap=args.max_gap,
+        output="long" if args.long else "wide",
+    )
+    _write_csv(result.data, args.out)
+    return _done(result.summary())
+
+
 def add_parsers(sub: Any) -> None:
-    """Add ``fit``, ``predict``, ``export`` and ``bench`` to the ``tsrm`` subcommands ``sub``."""
-    for add in (_add_fit, _add_predict, _add_export, _add_bench):
+    """Add ``fit``, ``predict``, ``export``, ``bench`` and ``resample`` to the ``tsrm``
+    subcommands ``sub``."""
+    for add in (_add_fit, _add_predict, _add_export, _add_bench, _add_resample):
         add(sub)
+
+
+def _add_resample(sub: Any) -> None:
+    resample = sub.add_parser(
+        "resample",
+        help="put an irregular sensor log on a regular time grid; CSV out",
+        description="Resample a sensor log (one reading per row: a timestamp, optionally a "
+        "device and a sensor column, and the value; or one column per sensor) onto a regular "
+        "grid, one series per device and sensor, ready for 'tsrm fit'. Readings in one bin are "
+        "combined with --agg; empty bins between readings are filled by --gaps. What was done "
+        "is printed on standard error.",
+    )
+    resample.add_argument("log", help="CSV file of the sensor log")
+    resample.add_argument("--out", "-o", help="CSV file to write (default: standard output)")
+    resample.add_argument("--freq", help="grid step, e.g. 5min, h, D (default: inferred)")
+    choices = ("mean", "median", "first", "last", "sum", "min", "max")
+    resample.add_argument("--agg", choices=choices, default="mean", help="(default mean)")
+    resample.add_argument(
+        "--gaps",
+        choices=("interpolate", "ffill", "mask", "error"),
+        default="interpolate",
+        help="empty bins: interpolated, the last value repeated, left empty, or an error "
+        "(default interpolate)",
+    )
+    resample.add_argument("--max-gap", type=int, help="longest run of empty bins to fill")
+    for name in ("time", "sensor", "value", "device"):
+        resample.add_argument(f"--{name}-column", help=f"the {name} column (default: detected)")
+    resample.add_argument("--long", action="store_true", help="write unique_id, ds, y rows")
+    resample.set_defaults(func=_resample)
 
 
 def _add_fit(sub: Any) -> None:
