@@ -851,8 +851,8 @@ class WindowForecaster(BaseForecaster):
         """Export the fitted model as one ONNX file, scaling and network included.
 
         The graph takes ``window``, float32 of shape ``(batch, lookback)``: the last
-        ``lookback`` raw values of each series (oldest first, no NaN; any batch
-        size), and returns ``forecast``, float32 ``(batch, horizon)`` on the raw
+        ``lookback`` raw values of each series (oldest first, any batch size; NaN
+        is filled and left out of the statistics as ``predict`` does), and returns ``forecast``, float32 ``(batch, horizon)`` on the raw
         scale. Row ``i`` equals ``predict(y=window[i])`` for a history of exactly
         ``lookback`` values: each window is standardised by its own mean and std
         (with ``scaling=True``), a constant window forecasts its constant. Running

@@ -3,7 +3,9 @@
 The exported graph has one input and one output:
 
 - ``window``: float32 ``(batch, lookback)``, the last ``lookback`` raw (unscaled)
-  values of each series, oldest first, no NaN;
+  values of each series, oldest first; a missing value (NaN) is filled as ``predict``
+  fills it (the last observed value before it, for a leading gap the first observed one)
+  and left out of the window's statistics; a window with no observed value gives NaN;
 - ``forecast``: float32 ``(batch, horizon)``, the next ``horizon`` values on the
   raw scale.
 
@@ -77,11 +79,35 @@ class ScaledForecast(nn.Module):
 
     def forward(self, window: Tensor) -> Tensor:
         w = window.double()
-        return scaled_forecast(self._run, w, *window_stats(w, self.scaling)).float()
+        observed = ~torch.isnan(w)
+        filled = _filled(w, observed)
+        # Scaled by the statistics of the observed values, as predict scales new data.
+        stats = window_stats(filled, self.scaling, observed)
+        return scaled_forecast(self._run, filled, *stats).float()
 
     def _run(self, scaled: Tensor) -> Tensor:
         output = self.network(scaled)
         return output if self.point is None else self.point(output)
+
+
+def _filled(window: Tensor, observed: Tensor) -> Tensor:
+    """Each missing value replaced by the last observed one before it (leading gap: the first
+    observed one), as ``predict`` fills missing inputs.
+
+    The running maximum of observed positions is built by doubling shifts (about log2 of
+    the look-back steps), which export to plain ONNX operators.
+    """
+    length = window.shape[1]
+    position = torch.arange(length, device=window.device).expand_as(window)
+    last = torch.where(observed, position, torch.full_like(position, -1))
+    shift = 1
+    while shift < length:
+        before = nn.functional.pad(last[:, :-shift], (shift, 0), value=-1)
+        last = torch.maximum(last, before)
+        shift *= 2
+    first = torch.where(observed, position, torch.full_like(position, length - 1))
+    first = first.amin(dim=1, keepdim=True).expand_as(last)
+    return torch.gather(window, 1, torch.where(last >= 0, last, first))
 
 
 def _require_onnx(quantize: bool) -> None:

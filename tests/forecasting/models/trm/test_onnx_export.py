@@ -66,6 +66,19 @@ def test_matches_predict_for_any_batch_from_one_file(exported, batch):
         assert (out[2] == 7.25).all()
 
 
+def test_missing_values_are_filled_as_predict_fills_them(exported):
+    model, path = exported
+    data = windows(4)
+    data[0, [3, 4, 10]] = np.nan  # gaps inside the window
+    data[1, :5] = np.nan  # a leading gap
+    data[3, -1] = np.nan  # the last value missing
+    out = run(path, data)
+    assert np.isfinite(out).all()
+    np.testing.assert_allclose(out, predict_rows(model, data), rtol=0, atol=ATOL)
+    empty = np.full((1, data.shape[1]), np.nan, dtype=np.float32)
+    assert np.isnan(run(path, empty)).all()  # nothing observed: nothing to forecast from
+
+
 def test_graph_holds_the_whole_recursion(exported):
     model, path = exported
     import onnx
