@@ -850,14 +850,14 @@ class WindowForecaster(BaseForecaster):
     ) -> Path:
         """Export the fitted model as one ONNX file, scaling and network included.
 
-        The graph takes ``window``, float32 of shape ``(batch, lookback)``: the last
-        ``lookback`` raw values of each series (oldest first, any batch size; NaN
-        is filled and left out of the statistics as ``predict`` does), and returns ``forecast``, float32 ``(batch, horizon)`` on the raw
-        scale. Row ``i`` equals ``predict(y=window[i])`` for a history of exactly
-        ``lookback`` values: each window is standardised by its own mean and std
-        (with ``scaling=True``), a constant window forecasts its constant. Running
-        it needs only ``onnxruntime`` and ``numpy``; the file's metadata records
-        ``lookback``, ``horizon`` and the estimator.
+        The graph takes ``window``, float32 of shape ``(batch, lookback)``: the last ``lookback``
+        raw values of each series (oldest first, any batch size; NaN is filled and left out of the
+        statistics as ``predict`` does), and returns ``forecast``, float32 ``(batch, horizon)`` on
+        the raw scale. Row ``i`` equals ``predict(y=window[i])`` for a history of exactly
+        ``lookback`` values: each window is standardised by its own mean and std (with
+        ``scaling=True``), a constant window forecasts its constant. Running it needs only
+        ``onnxruntime`` and ``numpy``; the file's metadata records ``lookback``, ``horizon`` and the
+        estimator.
 
         Parameters
         ----------
