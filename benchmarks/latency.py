@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _harness import ResultsFile, machine, today
+from _harness import ResultsFile, git_commit, machine, today
 
 from tsrm import TRMForecaster
 
@@ -41,6 +41,7 @@ FIELDS = [
     "predict_p90_ms",
     "machine",
     "command",
+    "git_commit",
 ]
 KEY = ["preset", "lookback", "horizon", "threads"]
 
@@ -101,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             "predict_p90_ms": round(api_p90, 3),
             "machine": machine(),
             "command": "python benchmarks/latency.py " + " ".join(argv or sys.argv[1:]),
+            "git_commit": git_commit(),
         }
         results.append(row)
         print(
