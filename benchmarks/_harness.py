@@ -159,8 +159,15 @@ def training_overrides(args: Any) -> dict[str, Any]:
 
 # -- machine and commands -------------------------------------------------------------------
 def machine() -> str:
-    """One line naming the machine: CPU architecture and cores, torch, GPU if any."""
+    """One line naming the machine: CPU architecture, model and cores, torch, GPU if any.
+
+    The CPU model matters: per-call overheads of these small networks differ several-fold
+    between x86 machines of the same core count.
+    """
     text = f"{platform.machine()} {os.cpu_count()} cores"
+    cpu = _cpu_model()
+    if cpu:
+        text = f"{platform.machine()} {cpu}, {os.cpu_count()} cores"
     try:
         import torch
 
@@ -192,6 +199,17 @@ def timed_fit_predict(model: Any, y: Any) -> tuple[np.ndarray, float]:
         model.fit(y)
     fit_s = time.perf_counter() - start
     return np.asarray(model.predict(), dtype=float), fit_s
+
+
+def _cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo (Linux), else empty."""
+    info = Path("/proc/cpuinfo")
+    if not info.is_file():
+        return ""
+    for line in info.read_text(errors="replace").splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return ""
 
 
 def git_commit() -> str:
