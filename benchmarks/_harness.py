@@ -164,10 +164,8 @@ def machine() -> str:
     The CPU model matters: per-call overheads of these small networks differ several-fold
     between x86 machines of the same core count.
     """
-    text = f"{platform.machine()} {os.cpu_count()} cores"
     cpu = _cpu_model()
-    if cpu:
-        text = f"{platform.machine()} {cpu}, {os.cpu_count()} cores"
+    text = f"{platform.machine()} {cpu + ', ' if cpu else ''}{os.cpu_count()} cores"
     try:
         import torch
 

@@ -148,8 +148,11 @@ class BaseForecaster(BaseEstimator):
         return (panel.output(forecasts), trace) if return_trace else panel.output(forecasts)
 
     # -- intervals and quantiles ------------------------------------------------------
-    def _forecast_std(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
-        """``(n_series, h)`` standard deviations of the forecast errors (normal errors)."""
+    def _forecast_distribution(
+        self, panel: Panel, h: int, new_data: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(n_series, h)`` forecast means (``predict``'s) and standard deviations of the
+        normal forecast errors, from one pass over the fitted models."""
         raise TSRMInputError(
             f"{type(self).__name__} gives point forecasts only; for intervals and quantiles "
             "use a model that gives them (Naive, SeasonalNaive, ETS, Theta, ARIMA, AutoARIMA "
@@ -214,8 +217,7 @@ class BaseForecaster(BaseEstimator):
         panel = self._fitted_panel() if y is None else self._to_panel(y)
         new_data = y is not None
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
-            mean = self._predict(panel, h, new_data, Inputs())
-            std = self._forecast_std(panel, h, new_data)
+            mean, std = self._forecast_distribution(panel, h, new_data)
         check_finite_forecast(mean, self)
         check_finite_forecast(std, self)
         return panel, mean, std

@@ -199,14 +199,6 @@ def _int8_saving(path: Path, size: int) -> str:
     return f", {100 * (1 - size / fp32):.0f} % smaller than in float32 ({fp32 / 1024:.0f} KiB)"
 
 
-def _has_missing(data: Any) -> bool:
-    import numpy as np
-
-    from tsrm.forecasting.series import to_panel
-
-    return any(np.isnan(v).any() for v in to_panel(data, allow_missing=True).values)
-
-
 # -- bench ------------------------------------------------------------------------------------
 def _bench(args: argparse.Namespace) -> int:
     from tsrm import DLinear, Naive, SeasonalNaive
@@ -271,7 +263,14 @@ def _first_lookback(data: Any, horizon: int, args: argparse.Namespace) -> int:
     return lookback_candidates(lengths, horizon, args.season_length)[0]
 
 
-# -- parsers ----------------------------------------------------------------------------------
+def _has_missing(data: Any) -> bool:
+    import numpy as np
+
+    from tsrm.forecasting.series import to_panel
+
+    return any(np.isnan(v).any() for v in to_panel(data, allow_missing=True).values)
+
+
 # -- resample ---------------------------------------------------------------------------------
 def _resample(args: argparse.Namespace) -> int:
     from tsrm.forecasting.datasets import resample_log
@@ -293,40 +292,12 @@ def _resample(args: argparse.Namespace) -> int:
     return _done(result.summary())
 
 
+# -- parsers ----------------------------------------------------------------------------------
 def add_parsers(sub: Any) -> None:
     """Add ``fit``, ``predict``, ``export``, ``bench`` and ``resample`` to the ``tsrm``
     subcommands ``sub``."""
     for add in (_add_fit, _add_predict, _add_export, _add_bench, _add_resample):
         add(sub)
-
-
-def _add_resample(sub: Any) -> None:
-    resample = sub.add_parser(
-        "resample",
-        help="put an irregular sensor log on a regular time grid; CSV out",
-        description="Resample a sensor log (one reading per row: a timestamp, optionally a "
-        "device and a sensor column, and the value; or one column per sensor) onto a regular "
-        "grid, one series per device and sensor, ready for 'tsrm fit'. Readings in one bin are "
-        "combined with --agg; empty bins between readings are filled by --gaps. What was done "
-        "is printed on standard error.",
-    )
-    resample.add_argument("log", help="CSV file of the sensor log")
-    resample.add_argument("--out", "-o", help="CSV file to write (default: standard output)")
-    resample.add_argument("--freq", help="grid step, e.g. 5min, h, D (default: inferred)")
-    choices = ("mean", "median", "first", "last", "sum", "min", "max")
-    resample.add_argument("--agg", choices=choices, default="mean", help="(default mean)")
-    resample.add_argument(
-        "--gaps",
-        choices=("interpolate", "ffill", "mask", "error"),
-        default="interpolate",
-        help="empty bins: interpolated, the last value repeated, left empty, or an error "
-        "(default interpolate)",
-    )
-    resample.add_argument("--max-gap", type=int, help="longest run of empty bins to fill")
-    for name in ("time", "sensor", "value", "device"):
-        resample.add_argument(f"--{name}-column", help=f"the {name} column (default: detected)")
-    resample.add_argument("--long", action="store_true", help="write unique_id, ds, y rows")
-    resample.set_defaults(func=_resample)
 
 
 def _add_fit(sub: Any) -> None:
@@ -433,3 +404,32 @@ def _add_bench(sub: Any) -> None:
     bench.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _add_read_options(bench, "as for 'tsrm fit'")
     bench.set_defaults(func=_bench)
+
+
+def _add_resample(sub: Any) -> None:
+    resample = sub.add_parser(
+        "resample",
+        help="put an irregular sensor log on a regular time grid; CSV out",
+        description="Resample a sensor log (one reading per row: a timestamp, optionally a "
+        "device and a sensor column, and the value; or one column per sensor) onto a regular "
+        "grid, one series per device and sensor, ready for 'tsrm fit'. Readings in one bin are "
+        "combined with --agg; empty bins between readings are filled by --gaps. What was done "
+        "is printed on standard error.",
+    )
+    resample.add_argument("log", help="CSV file of the sensor log")
+    resample.add_argument("--out", "-o", help="CSV file to write (default: standard output)")
+    resample.add_argument("--freq", help="grid step, e.g. 5min, h, D (default: inferred)")
+    choices = ("mean", "median", "first", "last", "sum", "min", "max")
+    resample.add_argument("--agg", choices=choices, default="mean", help="(default mean)")
+    resample.add_argument(
+        "--gaps",
+        choices=("interpolate", "ffill", "mask", "error"),
+        default="interpolate",
+        help="empty bins: interpolated, the last value repeated, left empty, or an error "
+        "(default interpolate)",
+    )
+    resample.add_argument("--max-gap", type=int, help="longest run of empty bins to fill")
+    for name in ("time", "sensor", "value", "device"):
+        resample.add_argument(f"--{name}-column", help=f"the {name} column (default: detected)")
+    resample.add_argument("--long", action="store_true", help="write unique_id, ds, y rows")
+    resample.set_defaults(func=_resample)

@@ -24,9 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from tsrm.exceptions import TSRMInputError
-from tsrm.forecasting.uncertainty import check_coverage, check_quantile_levels
-
-__all__ = ["Calibration", "check_coverage", "check_quantile_levels", "grid_levels"]
 
 #: Levels of the stored quantile grids: 0, 0.0025, ..., 1.
 GRID_SIZE = 401

@@ -62,21 +62,19 @@ def last_windows(panel: Panel, lookback: int) -> Tensor:
 def window_stats(
     window: Tensor, scaling: bool, observed: Tensor | None = None
 ) -> tuple[Tensor, Tensor]:
-    """Each window's own mean and population std (1 for a flat window), ``(n, 1)`` each;
-    with ``observed``, of the observed values only."""
+    """Each window's own mean and population std of its ``observed`` values (default: all;
+    1 for a flat window), ``(n, 1)`` each."""
     big = window.abs().amax(dim=1, keepdim=True)
     one = torch.ones_like(big)
     if not scaling:
         return torch.zeros_like(big), one
     if observed is None:
-        mean = window.mean(dim=1, keepdim=True)
-        std = (window - mean).square().mean(dim=1, keepdim=True).sqrt()
-    else:
-        count = observed.sum(dim=1, keepdim=True).to(window.dtype)
-        zero = torch.zeros_like(window)
-        mean = torch.where(observed, window, zero).sum(dim=1, keepdim=True) / count
-        spread = torch.where(observed, (window - mean).square(), zero)
-        std = (spread.sum(dim=1, keepdim=True) / count).sqrt()
+        observed = torch.ones_like(window, dtype=torch.bool)
+    count = observed.sum(dim=1, keepdim=True).to(window.dtype)
+    zero = torch.zeros_like(window)
+    mean = torch.where(observed, window, zero).sum(dim=1, keepdim=True) / count
+    spread = torch.where(observed, (window - mean).square(), zero)
+    std = (spread.sum(dim=1, keepdim=True) / count).sqrt()
     return mean, torch.where(std > 1e-12 * big, std, one)
 
 

@@ -25,8 +25,9 @@ import torch
 from torch import Tensor
 
 from tsrm.exceptions import TSRMInputError
-from tsrm.forecasting.neural.conformal import Calibration, check_quantile_levels
+from tsrm.forecasting.neural.conformal import Calibration
 from tsrm.forecasting.series import WindowDataset
+from tsrm.forecasting.uncertainty import check_quantile_levels
 
 CALIBRATION_WINDOWS = 100_000
 

@@ -8,6 +8,7 @@ from tsrm.exceptions import SeriesTooShortError
 from tsrm.forecasting.base import BaseForecaster, Inputs
 from tsrm.forecasting.models._params import store_arguments
 from tsrm.forecasting.models.statistical._statsmodels import (
+    DeterministicFit,
     check_same_series,
     finite_forecast,
     fit_each,
@@ -32,13 +33,19 @@ class SARIMAXForecaster(BaseForecaster):
                 out[i] = finite_forecast(res.forecast(h), panel.ids[i], name)
         return out
 
-    def _forecast_std(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
-        out = np.empty((panel.n_series, h))
+    def _forecast_distribution(
+        self, panel: Panel, h: int, new_data: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        name = type(self).__name__
+        mean, std = np.empty((panel.n_series, h)), np.empty((panel.n_series, h))
         with statsmodels_quiet():
             for i, res in enumerate(self._results(panel, new_data)):
-                std = getattr(res, "forecast_std", None)  # the noise-free stand-in
-                out[i] = std(h) if std else res.get_forecast(h).se_mean
-        return out
+                mean[i] = finite_forecast(res.forecast(h), panel.ids[i], name)
+                if isinstance(res, DeterministicFit):
+                    std[i] = res.forecast_std(h)
+                else:
+                    std[i] = res.get_forecast(h).se_mean
+        return mean, std
 
     def _results(self, panel: Panel, new_data: bool) -> list:
         """Each series' fitted model; on new data, its parameters filtering that data."""

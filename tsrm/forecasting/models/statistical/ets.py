@@ -229,21 +229,24 @@ class ETS(BaseForecaster):
                 out[i] = finite_forecast(res.forecast(h), panel.ids[i], "ETS")
         return out
 
-    def _forecast_std(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+    def _forecast_distribution(
+        self, panel: Panel, h: int, new_data: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
         # The spread of paths simulated from the fitted model (statsmodels' own simulation,
         # as its intervals for multiplicative models; a fixed seed: the same answer every
         # call). Its get_prediction fails on the plain arrays these models are fitted on.
-        out = np.empty((panel.n_series, h))
+        mean, std = np.empty((panel.n_series, h)), np.empty((panel.n_series, h))
         with statsmodels_quiet():
             for i, res in enumerate(self._results(panel, new_data)):
+                mean[i] = finite_forecast(res.forecast(h), panel.ids[i], "ETS")
                 if isinstance(res, DeterministicFit):
-                    out[i] = res.forecast_std(h)
+                    std[i] = res.forecast_std(h)
                     continue
                 paths = res.simulate(
                     h, anchor="end", repetitions=_PATHS, rng=np.random.default_rng(0)
                 )
-                out[i] = np.std(np.asarray(paths, dtype=np.float64).reshape(h, -1), axis=1)
-        return out
+                std[i] = np.std(np.asarray(paths, dtype=np.float64).reshape(h, -1), axis=1)
+        return mean, std
 
     def _results(self, panel: Panel, new_data: bool) -> list:
         """Each series' fitted model; on new data, its parameters smoothing that data."""

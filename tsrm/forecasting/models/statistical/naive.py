@@ -44,7 +44,9 @@ class SeasonalNaive(BaseForecaster):
             out[i] = np.resize(values[-m:], h)
         return out
 
-    def _forecast_std(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+    def _forecast_distribution(
+        self, panel: Panel, h: int, new_data: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
         # The seasonal random walk's h-step error: sigma * sqrt(k + 1) with k the number of
         # whole seasons before step h, sigma the RMS of the history's lag-m differences.
         m = self._period()
@@ -58,7 +60,7 @@ class SeasonalNaive(BaseForecaster):
                 )
             sigma = np.sqrt(np.mean(np.square(values[m:] - values[:-m])))
             out[i] = sigma * growth
-        return out
+        return self._predict(panel, h, new_data, Inputs()), out
 
 
 class Naive(SeasonalNaive):

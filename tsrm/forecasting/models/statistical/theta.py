@@ -129,16 +129,19 @@ class Theta(BaseForecaster):
             out[i] = finite_forecast(res.forecast(h, theta=float(self.theta)), sid, "Theta")
         return out
 
-    def _forecast_std(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+    def _forecast_distribution(
+        self, panel: Panel, h: int, new_data: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
         # statsmodels' Theta intervals are normal (the SES state's forecast variance):
         # read the standard deviation back from one of them.
         results = self._fit_all(panel) if new_data else self.results_
-        z = _Z_80
-        out = np.empty((panel.n_series, h))
-        for i, res in enumerate(results):
+        theta = float(self.theta)
+        mean, std = np.empty((panel.n_series, h)), np.empty((panel.n_series, h))
+        for i, (res, sid) in enumerate(zip(results, panel.ids, strict=True)):
+            mean[i] = finite_forecast(res.forecast(h, theta=theta), sid, "Theta")
             if isinstance(res, DeterministicFit):
-                out[i] = res.forecast_std(h)
+                std[i] = res.forecast_std(h)
                 continue
-            bounds = res.prediction_intervals(h, theta=float(self.theta), alpha=0.2)
-            out[i] = (bounds["upper"].to_numpy() - bounds["lower"].to_numpy()) / (2 * z)
-        return out
+            bounds = res.prediction_intervals(h, theta=theta, alpha=0.2)
+            std[i] = (bounds["upper"].to_numpy() - bounds["lower"].to_numpy()) / (2 * _Z_80)
+        return mean, std
