@@ -211,11 +211,19 @@ def _cpu_model() -> str:
 
 
 def git_commit() -> str:
-    """The short commit hash of the checkout the benchmark runs in."""
-    out = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True
-    )
-    return out.stdout.decode().strip()
+    """The short commit hash of the checkout the benchmark runs in.
+
+    A copy of the tree without git metadata (a remote machine) reports what
+    ``TSRM_GIT_COMMIT`` says, else nothing.
+    """
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True
+        )
+    except FileNotFoundError:  # no git installed
+        out = None
+    commit = out.stdout.decode().strip() if out is not None and out.returncode == 0 else ""
+    return commit or os.environ.get("TSRM_GIT_COMMIT", "")
 
 
 def today() -> str:

@@ -1,0 +1,358 @@
+"""Where recursion pays: the runs of the study preregistered in results/recursion_study.md.
+
+Hypothesis H1 (nonlinear dynamics): short-term forecasts of four chaotic systems, each
+generated here from fixed initial conditions (scipy), observed with 0, 1 or 5 % Gaussian
+noise; 30,000 points split 70/10/20 %, z-scored on the training part, every test window
+scored. Each configuration of the protocol is trained with the library's training defaults,
+a fixed look-back and ``fallback=False``:
+
+- ``R``: the default network (N_sup 3, n 6, T 1: 21 calls of the shared network);
+- ``R3``: R with T 3 (63 calls);
+- ``A``: the same network once (N_sup 1, n 1, T 1: 2 calls, the same parameters);
+- ``B`` / ``B3``: A widened (``hidden_dim``) to within 10 % of R's / R3's FLOPs per forecast;
+- ``dlinear``, ``patchtst``: the library's defaults.
+
+FLOPs per forecast are counted with ``torch.utils.flop_counter`` on one window in eval mode.
+
+Examples::
+
+    python benchmarks/recursion_study.py --system lorenz --noise 0 --horizon 8 --config R A
+    python benchmarks/recursion_study.py --jobs 15          # the whole H1 grid, 15 processes
+
+Each run appends a row to ``benchmarks/results/recursion_study.csv`` (command, seed,
+machine, date, git commit); a run already there is skipped unless ``--force``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import _harness as H
+import numpy as np
+
+SCRIPT = "recursion_study.py"
+STEM = "recursion_study"
+SYSTEMS = ("lorenz", "roessler", "mackey_glass", "double_pendulum")
+NOISES = (0.0, 0.01, 0.05)
+HORIZONS = (8, 32)
+CONFIGS = ("R", "R3", "A", "B", "B3", "dlinear", "patchtst")
+SEEDS = (0, 1, 2)
+LOOKBACK = 96
+N_POINTS, TRANSIENT = 30_000, 2_000
+VALID_ERROR = 0.5  # a forecast step is "valid" while its absolute scaled error stays below
+FIELDS = [
+    "date", "hypothesis", "data", "noise", "horizon", "lookback", "config", "seed",
+    "mse", "mae", "valid_steps", "val_mse", "params", "flops", "hidden_dim", "period",
+    "epochs", "best_epoch", "train_s", "test_windows", "accelerator", "git_commit", "machine",
+    "command",
+]  # fmt: skip
+KEY = ["hypothesis", "data", "noise", "horizon", "lookback", "config", "seed", "git_commit"]
+
+#: Network settings of each TRM configuration on top of the default preset.
+RECURSION = {
+    "R": {},
+    "R3": {"n_cycles": 3},
+    "A": {"n_supervision": 1, "n_recursions": 1, "n_cycles": 1},
+}
+#: The widened control and the recursive configuration whose FLOPs it matches.
+MATCHED = {"B": "R", "B3": "R3"}
+
+
+# -- data -----------------------------------------------------------------------------------
+def _ode(rhs, y0, dt: float, n: int) -> np.ndarray:
+    """``n`` states of ``rhs`` sampled every ``dt`` after ``TRANSIENT`` discarded samples."""
+    from scipy.integrate import solve_ivp
+
+    t = np.arange(n + TRANSIENT) * dt
+    sol = solve_ivp(rhs, (0.0, t[-1]), y0, t_eval=t, method="DOP853", rtol=1e-9, atol=1e-9)
+    return sol.y[:, TRANSIENT:]
+
+
+def lorenz(n: int) -> np.ndarray:
+    def rhs(_t, s):
+        x, y, z = s
+        return [10.0 * (y - x), x * (28.0 - z) - y, x * y - 8.0 / 3.0 * z]
+
+    return _ode(rhs, [1.0, 1.0, 1.0], 0.02, n)[0]  # dt 0.01, every 2nd step kept
+
+
+def roessler(n: int) -> np.ndarray:
+    def rhs(_t, s):
+        x, y, z = s
+        return [-y - z, x + 0.2 * y, 0.2 + z * (x - 5.7)]
+
+    return _ode(rhs, [1.0, 1.0, 0.0], 0.05, n)[0]
+
+
+def double_pendulum(n: int) -> np.ndarray:
+    g = 9.81
+
+    def rhs(_t, s):  # unit masses and lengths
+        a1, a2, w1, w2 = s
+        d = a1 - a2
+        den = 3.0 - np.cos(2 * d)
+        dw1 = (
+            -3 * g * np.sin(a1) - g * np.sin(a1 - 2 * a2)
+            - 2 * np.sin(d) * (w2**2 + w1**2 * np.cos(d))
+        ) / den  # fmt: skip
+        dw2 = 2 * np.sin(d) * (2 * w1**2 + 2 * g * np.cos(a1) + w2**2 * np.cos(d)) / den
+        return [w1, w2, dw1, dw2]
+
+    return np.sin(_ode(rhs, [np.pi / 2, np.pi / 2, 0.0, 0.0], 0.02, n)[1])
+
+
+def mackey_glass(n: int, tau: int = 17, h: float = 0.1) -> np.ndarray:
+    """Mackey-Glass (beta 0.2, gamma 0.1, power 10), RK4 with step ``h`` on its history
+    buffer (delayed values at half steps interpolated), sampled every time unit."""
+    lag, per = round(tau / h), round(1 / h)
+    steps = (n + TRANSIENT) * per
+    x = np.empty(steps + lag + 1)
+    x[: lag + 1] = 1.2
+
+    def f(x_now: float, x_lag: float) -> float:
+        return 0.2 * x_lag / (1.0 + x_lag**10) - 0.1 * x_now
+
+    for i in range(lag, lag + steps):
+        lag0, lag1 = x[i - lag], x[i - lag + 1]
+        mid = 0.5 * (lag0 + lag1)
+        k1 = f(x[i], lag0)
+        k2 = f(x[i] + 0.5 * h * k1, mid)
+        k3 = f(x[i] + 0.5 * h * k2, mid)
+        k4 = f(x[i] + h * k3, lag1)
+        x[i + 1] = x[i] + h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
+    return x[lag + 1 :: per][TRANSIENT : TRANSIENT + n]
+
+
+GENERATORS = {
+    "lorenz": lorenz,
+    "roessler": roessler,
+    "mackey_glass": mackey_glass,
+    "double_pendulum": double_pendulum,
+}
+
+
+@functools.lru_cache(maxsize=4)
+def clean_series(system: str) -> np.ndarray:
+    return GENERATORS[system](N_POINTS)
+
+
+def series(system: str, noise: float) -> np.ndarray:
+    """The observed series: the system plus Gaussian noise of ``noise`` times its std (a
+    fixed noise draw per system and level, independent of the training seed)."""
+    clean = clean_series(system)
+    rng = np.random.default_rng([SYSTEMS.index(system), round(noise * 1000)])
+    return clean + noise * clean.std() * rng.standard_normal(clean.shape)
+
+
+def split(values: np.ndarray, lookback: int, horizon: int):
+    """Fit part (train + validation rows, z-scored on train), validation rows, test windows."""
+    n = len(values)
+    train_end, val_end = int(0.7 * n), int(0.8 * n)
+    mean, std = values[:train_end].mean(), values[:train_end].std()
+    scaled = (values - mean) / std
+    test = scaled[val_end - lookback :]
+    n_windows = len(test) - lookback - horizon + 1
+    idx = np.arange(n_windows)[:, None]
+    inputs = test[idx + np.arange(lookback)]
+    targets = test[idx + lookback + np.arange(horizon)]
+    return scaled[:val_end], val_end - train_end, inputs, targets
+
+
+# -- models ---------------------------------------------------------------------------------
+def trm_settings(config: str, hidden_dim: int | None = None) -> dict:
+    base = RECURSION["A"] if config in MATCHED else RECURSION[config]
+    return {**base, **({"hidden_dim": hidden_dim} if hidden_dim else {})}
+
+
+def count_flops(network, lookback: int) -> int:
+    """FLOPs of one forecast of one window (eval mode)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    network = network.eval()
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        network(torch.zeros(1, lookback))
+    return int(counter.get_total_flops())
+
+
+def trm_flops(settings: dict, lookback: int, horizon: int, period: int) -> int:
+    from tsrm import TRMForecaster
+    from tsrm.forecasting.models.trm.module import TSTRMNetwork
+
+    model = TRMForecaster(horizon=horizon, lookback=lookback, period=period, **settings)
+    return count_flops(TSTRMNetwork(model._network_config(lookback, period)), lookback)
+
+
+@functools.lru_cache(maxsize=64)
+def matched_width(target: int, lookback: int, horizon: int, period: int) -> int:
+    """The smallest ``hidden_dim`` of A whose FLOPs reach ``target`` (bisection)."""
+    lo, hi = 8, 4096
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if trm_flops(trm_settings("A", mid), lookback, horizon, period) < target:
+            lo = mid + 1
+        else:
+            hi = mid
+    below = trm_flops(trm_settings("A", lo - 1), lookback, horizon, period)
+    above = trm_flops(trm_settings("A", lo), lookback, horizon, period)
+    return lo if abs(above - target) <= abs(target - below) else lo - 1
+
+
+def make_model(config: str, job: dict, val_rows: int, extra: dict):
+    from tsrm import DLinear, PatchTST, TRMForecaster
+
+    common = dict(
+        horizon=job["horizon"], lookback=job["lookback"], random_state=job["seed"],
+        validation_size=val_rows, scaling=False, verbose=False,
+        trainer_kwargs={"accelerator": job["accelerator"]},
+    )  # fmt: skip
+    if config == "dlinear":
+        return DLinear(**common)
+    if config == "patchtst":
+        return PatchTST(**common)
+    return TRMForecaster(**common, fallback=False, n_threads=1, **extra)
+
+
+# -- one run --------------------------------------------------------------------------------
+def run(job: dict, values: np.ndarray) -> dict:
+    """Fit one configuration on ``values`` and score it on every test window."""
+    import torch
+
+    from tsrm.forecasting.metrics import mae, mse
+
+    torch.set_num_threads(1)
+    fit_part, val_rows, inputs, targets = split(values, job["lookback"], job["horizon"])
+    extra = {}
+    if job["config"] not in ("dlinear", "patchtst"):
+        extra = {**trm_settings(job["config"], job["hidden_dim"]), "period": job["period"]}
+    model = make_model(job["config"], job, val_rows, extra)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. "the last epoch was the best"
+        model.fit(fit_part)
+    train_s = time.perf_counter() - start
+    forecast = np.asarray(model.predict(y=inputs.T)).T
+    chosen = model.selection_[model.selection_["chosen"]].iloc[0]
+    valid = np.abs(forecast - targets) > VALID_ERROR
+    first_bad = np.where(valid.any(axis=1), valid.argmax(axis=1), job["horizon"])
+    history = model.history_
+    return {
+        **job,
+        "mse": round(mse(targets, forecast), 5),
+        "mae": round(mae(targets, forecast), 5),
+        "valid_steps": round(float(first_bad.mean()), 3),
+        "val_mse": round(float(chosen["val_mse"]), 5),
+        "params": model.n_params_,
+        "flops": count_flops(model.network_, job["lookback"]),
+        "epochs": len(history["train_loss"]),
+        "best_epoch": history.get("best_epoch", ""),
+        "train_s": round(train_s, 1),
+        "test_windows": len(targets),
+    }
+
+
+# -- the grid -------------------------------------------------------------------------------
+def jobs(args) -> list[dict]:
+    """Every requested run, with the season each series gets and the widths of B and B3."""
+    from tsrm.forecasting.series.panel import to_panel
+    from tsrm.forecasting.series.season import detect_season
+
+    out = []
+    for noise in args.noise:
+        for horizon in args.horizon:
+            for data in args.system:
+                fit_part, *_ = split(series(data, noise), args.lookback, horizon)
+                period = detect_season(to_panel(fit_part))
+                widths = {
+                    b: matched_width(
+                        trm_flops(trm_settings(r), args.lookback, horizon, period),
+                        args.lookback, horizon, period,
+                    )
+                    for b, r in MATCHED.items()
+                }  # fmt: skip
+                for config in args.config:
+                    trm = config not in ("dlinear", "patchtst")
+                    for seed in args.seed:
+                        out.append({
+                            "hypothesis": "H1", "data": data, "noise": noise,
+                            "horizon": horizon, "lookback": args.lookback, "config": config,
+                            "seed": seed, "period": period if trm else "",
+                            "hidden_dim": widths.get(config, 64) if trm else "",
+                            "accelerator": args.accelerator,
+                        })  # fmt: skip
+    return out
+
+
+def job_command(job: dict) -> str:
+    return H.command(SCRIPT, [
+        ("--system", job["data"]), ("--noise", job["noise"]), ("--horizon", job["horizon"]),
+        ("--lookback", job["lookback"]), ("--config", job["config"]), ("--seed", job["seed"]),
+    ])  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--system", nargs="+", default=list(SYSTEMS), choices=SYSTEMS)
+    parser.add_argument("--noise", nargs="+", type=float, default=list(NOISES))
+    parser.add_argument("--horizon", nargs="+", type=int, default=list(HORIZONS))
+    parser.add_argument("--lookback", type=int, default=LOOKBACK)
+    parser.add_argument("--config", nargs="+", default=list(CONFIGS), choices=CONFIGS)
+    parser.add_argument("--seed", nargs="+", type=int, default=list(SEEDS))
+    parser.add_argument("--jobs", type=int, default=1, help="runs in parallel (1 thread each)")
+    parser.add_argument(
+        "--accelerator", default="cpu", help="Lightning's accelerator for training (cpu, gpu)"
+    )
+    parser.add_argument("--results-dir", type=Path, default=H.RESULTS_DIR)
+    parser.add_argument("--force", action="store_true", help="re-run runs already in the CSV")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    results, _ = H.results_files(args.results_dir, STEM, FIELDS, KEY)
+    stamp = {"date": H.today(), "git_commit": H.git_commit(), "machine": H.machine()}
+    todo = []
+    for job in jobs(args):
+        job = {**job, **stamp}
+        if not args.force and results.find(job) is not None:
+            print(f"SKIP {job_command(job)}", flush=True)
+        else:
+            todo.append(job)
+    # Cell by cell (complete cells first if the runs are cut short); in a cell the slowest
+    # configurations first, so that the pool does not end on one long run.
+    cells = list(dict.fromkeys((j["noise"], j["horizon"], j["data"]) for j in todo))
+    todo.sort(key=lambda j: (cells.index((j["noise"], j["horizon"], j["data"])),
+                             j["config"] not in ("R3", "B3", "patchtst")))  # fmt: skip
+    failed = 0
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(run, job, series(job["data"], job["noise"])): job for job in todo}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                row = {**future.result(), "command": job_command(job)}
+            except Exception as err:  # one failed run must not lose the others
+                failed += 1
+                print(f"FAILED {job_command(job)}: {type(err).__name__}: {err}", flush=True)
+                continue
+            results.append(row)
+            print(
+                f"RESULT {row['data']} noise={row['noise']} H={row['horizon']} "
+                f"{row['config']} seed={row['seed']} mse={row['mse']} "
+                f"valid_steps={row['valid_steps']} val_mse={row['val_mse']} "
+                f"flops={row['flops']} train_s={row['train_s']}",
+                flush=True,
+            )
+    print(f"{len(todo) - failed} runs done, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""benchmarks/recursion_study.py: the generated systems, the FLOP-matched controls, one run."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+@pytest.fixture
+def script():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.syspath_prepend(str(BENCHMARKS))
+        module = importlib.import_module("recursion_study")
+        mp.setattr(module, "N_POINTS", 1500)
+        mp.setattr(module, "TRANSIENT", 100)
+        module.clean_series.cache_clear()
+        yield module
+        module.clean_series.cache_clear()
+
+
+@pytest.mark.parametrize("system", ["lorenz", "roessler", "mackey_glass", "double_pendulum"])
+def test_systems_are_finite_varying_and_reproducible(script, system):
+    clean = script.clean_series(system)
+    assert clean.shape == (1500,) and np.isfinite(clean).all() and clean.std() > 0.01
+    noisy = script.series(system, 0.05)
+    assert np.array_equal(noisy, script.series(system, 0.05))
+    assert 0.03 < (noisy - clean).std() / clean.std() < 0.07
+
+
+def test_widened_controls_match_the_recursive_flops(script):
+    for wide, recursive in script.MATCHED.items():
+        target = script.trm_flops(script.trm_settings(recursive), 96, 8, 1)
+        width = script.matched_width(target, 96, 8, 1)
+        flops = script.trm_flops(script.trm_settings(wide, width), 96, 8, 1)
+        assert abs(flops / target - 1) < 0.1
+        assert width > 64  # the same network once is cheaper, so the control is wider
+
+
+def test_one_run_is_recorded_with_its_command(script, tmp_path):
+    argv = ["--system", "mackey_glass", "--noise", "0", "--horizon", "8", "--config", "dlinear"]
+    assert script.main([*argv, "--seed", "0", "--results-dir", str(tmp_path)]) == 0
+    with (tmp_path / "recursion_study.csv").open(newline="") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert row["config"] == "dlinear" and float(row["mse"]) > 0 and row["git_commit"]
+    assert 0 <= float(row["valid_steps"]) <= 8 and int(row["test_windows"]) == 300 - 8 + 1
+    assert "--config dlinear" in row["command"]
