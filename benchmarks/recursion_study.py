@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import multiprocessing
 import sys
 import time
 import warnings
@@ -332,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     todo.sort(key=lambda j: (cells.index((j["noise"], j["horizon"], j["data"])),
                              j["config"] not in ("R3", "B3", "patchtst")))  # fmt: skip
     failed = 0
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+    spawn = multiprocessing.get_context("spawn")  # CUDA cannot be used in forked workers
+    with ProcessPoolExecutor(max_workers=args.jobs, mp_context=spawn) as pool:
         futures = {pool.submit(run, job, series(job["data"], job["noise"])): job for job in todo}
         for future in as_completed(futures):
             job = futures[future]
