@@ -58,6 +58,16 @@ def test_update_moves_shadow_by_one_minus_decay():
         torch.testing.assert_close(shadow2[k], 0.9 * shadow[k] + 0.1 * w1[k])
 
 
+def test_shadow_follows_the_module_to_another_device():
+    # Training moves the module after the EMA was made (e.g. to a GPU); the meta device
+    # stands in for one here.
+    m = _module()
+    ema = EMA(m, decay=0.9)
+    m.to("meta")
+    ema.update(m)
+    assert all(v.device.type == "meta" for v in ema.state_dict().values())
+
+
 def test_decay_zero_tracks_weights():
     m = _module()
     ema = EMA(m, decay=0.0)

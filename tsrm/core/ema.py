@@ -40,6 +40,8 @@ class EMA:
         self.updates += 1
         for k, v in module.state_dict().items():
             if k in self.shadow:
+                if self.shadow[k].device != v.device:  # the module moved (e.g. to a GPU)
+                    self.shadow[k] = self.shadow[k].to(v.device)
                 self.shadow[k].lerp_(v.detach(), 1.0 - decay)
 
     @torch.no_grad()

@@ -166,7 +166,9 @@ class TSTRMNetwork(nn.Module):
                 feedback=self._feedback(guess),
             ):
                 y = s.y
-            steps = torch.full((window.shape[0],), cfg.n_supervision, dtype=torch.long)
+            steps = torch.full(
+                (window.shape[0],), cfg.n_supervision, dtype=torch.long, device=window.device
+            )
         return self._decode(y, guess, stats), steps
 
     def every_step(self, window: Tensor) -> tuple[Tensor, Tensor, Tensor | None]:
