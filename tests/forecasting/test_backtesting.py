@@ -399,3 +399,81 @@ def test_mase_scale_skips_missing_history():
         mase([5.0], [6.0], [1.0, np.nan, np.nan])
     with pytest.raises(ValueError, match="infinite"):
         mase([5.0], [6.0], [1.0, np.inf, 2.0])
+
+
+# -- intervals, quantiles and covariates -----------------------------------------------
+def noisy_trend(n: int = 80, seed: int = 0) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    index = pd.date_range("2024-01-01", periods=n, freq="D")
+    return pd.Series(0.1 * np.arange(n) + rng.normal(size=n), index=index, name="v")
+
+
+def test_intervals_and_quantiles_are_forecast_and_scored():
+    from tsrm import ETS
+
+    levels = (0.1, 0.3, 0.5, 0.7, 0.9)
+    result = backtest(
+        ETS(horizon=6), noisy_trend(), horizon=6, n_windows=4, coverage=(0.5, 0.9),
+        quantiles=levels,
+    )  # fmt: skip
+    f, m = result.forecasts, result.metrics
+    assert (f["lower_0.9"] <= f["lower_0.5"]).all() and (f["upper_0.5"] <= f["upper_0.9"]).all()
+    # The normal distribution's median is the point forecast.
+    np.testing.assert_allclose(f["q_0.5"], f["y_pred"])
+    inside = (f["lower_0.9"] <= f["y_true"]) & (f["y_true"] <= f["upper_0.9"])
+    np.testing.assert_allclose(m["coverage_0.9"], inside.groupby(f["window"]).mean())
+    assert (m["width_0.9"] > m["width_0.5"]).all()
+    q = f[[f"q_{x:g}" for x in levels]].to_numpy()
+    diff = f["y_true"].to_numpy()[:, None] - q
+    pinball = np.maximum(np.asarray(levels) * diff, (np.asarray(levels) - 1) * diff).mean(axis=1)
+    np.testing.assert_allclose(m["pinball"], pinball.reshape(4, 6).mean(axis=1))
+    np.testing.assert_allclose(m["crps"], 2 * m["pinball"])
+    assert {"coverage_0.9", "width_0.5", "pinball", "crps"} <= set(result.summary().index)
+
+
+def test_an_uneven_quantile_grid_scores_pinball_only():
+    result = backtest(Naive(horizon=3), noisy_trend(30), horizon=3, quantiles=(0.05, 0.5, 0.8))
+    assert "pinball" in result.metrics and "crps" not in result.metrics
+
+
+def test_point_only_models_and_bad_levels_are_refused_clearly():
+    from tsrm import Naive2
+
+    with pytest.raises(TSRMInputError, match="window 0.*point forecasts only"):
+        backtest(Naive2(horizon=3), noisy_trend(30), horizon=3, coverage=0.9)
+    with pytest.raises(TSRMInputError, match="coverage must be a probability"):
+        backtest(Naive(horizon=3), noisy_trend(30), horizon=3, coverage=90)
+    with pytest.raises(TSRMInputError, match="quantiles must lie strictly between 0 and 1"):
+        backtest(Naive(horizon=3), noisy_trend(30), horizon=3, quantiles=(0.5, 1.5))
+
+
+def driven(n: int = 240, seed: int = 0) -> tuple[pd.Series, pd.DataFrame]:
+    """y = 3 x + small noise, x random and known ahead: only X can forecast y."""
+    rng = np.random.default_rng(seed)
+    index = pd.date_range("2024-01-01", periods=n, freq="h")
+    x = rng.normal(size=n)
+    return (
+        pd.Series(3 * x + 0.1 * rng.normal(size=n), index=index, name="load"),
+        pd.DataFrame({"x": x}, index=index),
+    )
+
+
+@pytest.mark.parametrize("kind", ["pandas", "numpy"])
+def test_covariates_reach_each_window(kind):
+    from tsrm import DLinear
+
+    y, X = driven()
+    if kind == "numpy":
+        y, X = y.to_numpy(), X.to_numpy()
+    X_before = X.copy()
+    model = DLinear(
+        horizon=4, lookback=16, max_epochs=15, batch_size=16, learning_rate=1e-2, verbose=False
+    )
+    kwargs = dict(horizon=4, n_windows=3, refit=kind == "numpy")
+    with_x = backtest(model, y, X=X, **kwargs).summary()["mae"]
+    without = backtest(model, y, **kwargs).summary()["mae"]
+    assert with_x < 0.5 * without
+    if kind == "numpy":
+        np.testing.assert_array_equal(X, X_before)
+    else:
+        pd.testing.assert_frame_equal(X, X_before)

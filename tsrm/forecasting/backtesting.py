@@ -2,7 +2,9 @@
 
 :func:`backtest` cuts the last ``n_windows`` forecast windows off the end of each
 series, forecasts each from the history before it, and scores the forecasts with
-the point metrics of :mod:`tsrm.forecasting.metrics`.
+the point metrics of :mod:`tsrm.forecasting.metrics`; with ``coverage`` or
+``quantiles`` also the model's intervals (coverage, width) and quantiles (pinball
+loss, CRPS).
 """
 
 from __future__ import annotations
@@ -18,8 +20,15 @@ from sklearn.base import clone
 
 from tsrm.exceptions import SeriesTooShortError, TSRMInputError
 from tsrm.forecasting.base import check_positive_int
-from tsrm.forecasting.metrics import MetricSpec, _resolve_metrics, _score
+from tsrm.forecasting.metrics import (
+    MetricSpec,
+    _resolve_metrics,
+    _score,
+    crps_from_quantiles,
+    pinball_loss,
+)
 from tsrm.forecasting.series import to_panel
+from tsrm.forecasting.uncertainty import check_coverage, check_quantile_levels
 
 __all__ = ["BacktestResult", "backtest"]
 
@@ -34,10 +43,14 @@ class BacktestResult:
         One row per forecast point: ``window`` (0 = earliest), ``cutoff`` (the last
         time point of the history the forecast was made from), ``unique_id``,
         ``ds`` (time stamp; for numpy input the integer position in the series),
-        ``y_true`` and ``y_pred``.
+        ``y_true`` and ``y_pred``; with ``coverage``, ``lower_<c>`` and ``upper_<c>``
+        per coverage ``c`` (e.g. ``lower_0.9``); with ``quantiles``, ``q_<level>``.
     metrics : pd.DataFrame
         One row per window and series: ``window``, ``cutoff``, ``unique_id`` and one
-        column per metric.
+        column per metric; with ``coverage``, ``coverage_<c>`` (share of the actual
+        values inside the interval) and ``width_<c>`` (mean interval width); with
+        ``quantiles``, ``pinball`` (mean pinball loss over the levels) and, for an evenly
+        spaced grid symmetric around 0.5, ``crps`` (its quantile approximation).
     horizon, step, n_windows : int
         The window layout used.
     refit : bool
@@ -66,11 +79,11 @@ class _Splitter:
     nor this module can write into the user's data.
     """
 
-    def __init__(self, y: Any, allow_missing: bool, missing_hint: str) -> None:
+    def __init__(self, y: Any, allow_missing: bool, missing_hint: str, X: Any = None) -> None:
         # Validates every kind with tsrm's usual messages, under the estimator's NaN policy.
         panel = to_panel(y, "y", allow_missing=allow_missing, missing_hint=missing_hint)
         self.kind = panel.kind
-        self.y = y
+        self.y, self.X = y, X
         if self.kind == "long":
             self._init_long(y)
             return
@@ -117,6 +130,23 @@ class _Splitter:
         # long: each series is cut at its own length, so series that end early stay early
         return pd.concat([g.iloc[: len(g) - offset] for g in self.groups], ignore_index=True)
 
+    def fit_covariates(self, offset: int) -> dict[str, Any]:
+        """``fit``'s ``X`` for the history without the last ``offset`` points ({} if none)."""
+        if self.X is None:
+            return {}
+        if self.kind.startswith("array"):  # row for row with y
+            return {"X": np.array(self.X[: len(self.values[0]) - offset])}
+        return {"X": self.X}  # indexed: the estimator reads the rows of its history
+
+    def future_covariates(self, offset: int, h: int) -> dict[str, Any]:
+        """``predict``'s ``X`` for the ``h`` steps after that history ({} if none)."""
+        if self.X is None:
+            return {}
+        if self.kind.startswith("array"):
+            cut = len(self.values[0]) - offset
+            return {"X": np.array(self.X[cut : cut + h])}
+        return {"X": self.X}
+
     def forecast_matrix(self, pred: Any, h: int) -> np.ndarray:
         """The estimator's forecast (same kind as ``y``) as an ``(n_series, h)`` array."""
         n = len(self.ids)
@@ -151,6 +181,9 @@ def backtest(
     refit: bool = False,
     metrics: MetricSpec | Sequence[MetricSpec] = ("mae", "rmse"),
     season_length: int = 1,
+    X: Any = None,
+    coverage: float | Sequence[float] | None = None,
+    quantiles: Sequence[float] | None = None,
 ) -> BacktestResult:
     """Rolling-origin evaluation: forecast the last ``n_windows`` windows of ``y``.
 
@@ -186,6 +219,17 @@ def backtest(
         ``f(y_true, y_pred) -> float``; scored per window and series.
     season_length : int, default 1
         Seasonal period for ``"mase"`` (scaled on the history before each cut-off).
+    X : DataFrame, Series or array, optional
+        Covariates known ahead, as the estimator's ``fit`` takes them, covering every
+        step of ``y``: each fit sees the rows of its history, each forecast the rows of
+        its window (an array is cut row for row; indexed ``X`` is passed whole and the
+        estimator reads the rows it needs).
+    coverage : float or sequence of float, optional
+        Also forecast ``predict_interval`` at each coverage and score how often the
+        actual values fall inside, and how wide the interval is.
+    quantiles : sequence of float, optional
+        Also forecast ``predict_quantiles`` at these levels and score the pinball loss
+        and (evenly spaced levels symmetric around 0.5, e.g. 0.1, 0.2, ..., 0.9) CRPS.
 
     Returns
     -------
@@ -196,8 +240,9 @@ def backtest(
     ------
     TSRMInputError
         If ``horizon``, ``step``, ``n_windows`` or ``season_length`` is not a
-        positive integer, or (:class:`~tsrm.exceptions.SeriesTooShortError`) a
-        series leaves nothing to fit on before the first cut-off. Errors the
+        positive integer, ``coverage`` or ``quantiles`` are not probabilities, or
+        (:class:`~tsrm.exceptions.SeriesTooShortError`) a series leaves nothing to fit
+        on before the first cut-off. Errors the
         estimator raises for a window name the window.
     """
     horizon = check_positive_int(horizon, "horizon")
@@ -205,7 +250,8 @@ def backtest(
     n_windows = check_positive_int(n_windows, "n_windows")
     season_length = check_positive_int(season_length, "season_length")
     resolved = _resolve_metrics(metrics)
-    data = _Splitter(y, *_missing_policy(estimator))
+    extra = _Uncertainty.from_args(coverage, quantiles)
+    data = _Splitter(y, *_missing_policy(estimator), X=X)
 
     span = (n_windows - 1) * step + horizon
     for sid, n in zip(data.ids, data.lengths, strict=True):
@@ -221,41 +267,113 @@ def backtest(
     model = None
     if not refit:
         with _window_errors("fitting", 0):
-            model = clone(estimator).fit(data.history(offsets[0]))
+            model = clone(estimator).fit(
+                data.history(offsets[0]), **data.fit_covariates(offsets[0])
+            )
     fc_rows: list[tuple] = []
     metric_rows: list[list] = []
     for w, offset in enumerate(offsets):
-        history = data.history(offset)
         if refit:
             with _window_errors("fitting", w):
-                model = clone(estimator).fit(history)
-            with _window_errors("forecasting", w):
-                pred = model.predict(h=horizon)
-        else:
-            with _window_errors("forecasting", w):
-                pred = model.predict(h=horizon, y=history)
-        forecast = data.forecast_matrix(pred, horizon)
+                model = clone(estimator).fit(data.history(offset), **data.fit_covariates(offset))
+        with _window_errors("forecasting", w):
+            outputs = _window_forecasts(model, data, offset, horizon, refit, extra)
         for i, sid in enumerate(data.ids):
             values, ds = data.values[i], data.ds[i]
             cut = len(values) - offset
-            y_true, y_pred = values[cut : cut + horizon], forecast[i]
+            y_true = values[cut : cut + horizon]
             cutoff = ds[cut - 1]
+            columns = [out[i] for out in outputs.values()]
             fc_rows.extend(
-                (w, cutoff, sid, t, a, f)
-                for t, a, f in zip(ds[cut : cut + horizon], y_true, y_pred, strict=True)
+                (w, cutoff, sid, t, a, *f)
+                for t, a, *f in zip(ds[cut : cut + horizon], y_true, *columns, strict=True)
             )
             try:
-                scores = _window_scores(resolved, y_true, y_pred, values[:cut], season_length)
+                scores = _window_scores(
+                    resolved, y_true, outputs["y_pred"][i], values[:cut], season_length
+                )
             except ValueError as err:
                 raise ValueError(f"backtest window {w}, series {sid!r}: {err}") from None
-            metric_rows.append([w, cutoff, sid, *scores])
+            metric_rows.append([w, cutoff, sid, *scores, *extra.scores(y_true, outputs, i)])
 
-    names = tuple(name for name, _ in resolved)
+    names = (*(name for name, _ in resolved), *extra.names)
     forecasts = pd.DataFrame(
-        fc_rows, columns=["window", "cutoff", "unique_id", "ds", "y_true", "y_pred"]
+        fc_rows, columns=["window", "cutoff", "unique_id", "ds", "y_true", *outputs]
     )
     scores_frame = pd.DataFrame(metric_rows, columns=["window", "cutoff", "unique_id", *names])
     return BacktestResult(forecasts, scores_frame, horizon, step, n_windows, bool(refit), names)
+
+
+def _window_forecasts(
+    model: Any, data: _Splitter, offset: int, horizon: int, refit: bool, extra: _Uncertainty
+) -> dict[str, np.ndarray]:
+    """One window's forecasts, ``(n_series, horizon)`` each: ``y_pred``, then the interval
+    bounds and quantiles asked for."""
+    call: dict[str, Any] = {"h": horizon, **data.future_covariates(offset, horizon)}
+    if not refit:  # the model fitted at the first cut-off continues this window's history
+        call["y"] = data.history(offset)
+    out = {"y_pred": data.forecast_matrix(model.predict(**call), horizon)}
+    for c in extra.coverages:
+        lower, upper = model.predict_interval(coverage=c, **call)
+        out[f"lower_{c:g}"] = data.forecast_matrix(lower, horizon)
+        out[f"upper_{c:g}"] = data.forecast_matrix(upper, horizon)
+    if extra.quantiles:
+        levels = model.predict_quantiles(quantiles=extra.quantiles, **call)
+        out.update({f"q_{q:g}": data.forecast_matrix(f, horizon) for q, f in levels.items()})
+    return out
+
+
+@dataclass(frozen=True)
+class _Uncertainty:
+    """The interval coverages and quantile levels a backtest scores, and their columns."""
+
+    coverages: tuple[float, ...] = ()
+    quantiles: tuple[float, ...] = ()
+
+    @classmethod
+    def from_args(cls, coverage: Any, quantiles: Any) -> _Uncertainty:
+        if coverage is None:
+            coverages: tuple[float, ...] = ()
+        elif isinstance(coverage, Sequence | np.ndarray) and not isinstance(coverage, str):
+            coverages = tuple(dict.fromkeys(check_coverage(c) for c in coverage))
+        else:
+            coverages = (check_coverage(coverage),)
+        levels = () if quantiles is None else check_quantile_levels(quantiles)
+        return cls(coverages, levels)
+
+    @property
+    def crps(self) -> bool:
+        """Whether the levels are a grid that CRPS can be approximated on."""
+        q = np.asarray(self.quantiles)
+        if len(q) < 2:
+            return tuple(q) == (0.5,)
+        gaps = np.diff(q)
+        return bool(np.allclose(gaps, gaps[0]) and np.isclose(q[0] + q[-1], 1.0))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        names = [n for c in self.coverages for n in (f"coverage_{c:g}", f"width_{c:g}")]
+        if self.quantiles:
+            names += ["pinball", "crps"] if self.crps else ["pinball"]
+        return tuple(names)
+
+    def scores(self, y_true: np.ndarray, outputs: dict[str, np.ndarray], i: int) -> list[float]:
+        """Series ``i``'s interval and quantile scores on its observed steps (NaN if none)."""
+        observed = ~np.isnan(y_true)
+        if not observed.any():
+            return [np.nan] * len(self.names)
+        y = y_true[observed]
+        out = []
+        for c in self.coverages:
+            lower = outputs[f"lower_{c:g}"][i][observed]
+            upper = outputs[f"upper_{c:g}"][i][observed]
+            out += [float(np.mean((lower <= y) & (y <= upper))), float(np.mean(upper - lower))]
+        if self.quantiles:
+            f = np.stack([outputs[f"q_{q:g}"][i][observed] for q in self.quantiles], axis=-1)
+            out.append(pinball_loss(y, f, self.quantiles))
+            if self.crps:
+                out.append(crps_from_quantiles(y, f, self.quantiles))
+        return out
 
 
 def _missing_policy(estimator: Any) -> tuple[bool, str]:

@@ -160,7 +160,13 @@ class BaseForecaster(BaseEstimator):
         )
 
     def predict_interval(
-        self, h: int | None = None, y: Any = None, coverage: float = 0.9
+        self,
+        h: int | None = None,
+        y: Any = None,
+        coverage: float = 0.9,
+        X: Any = None,
+        *,
+        static: Any = None,
     ) -> Interval:
         """Prediction interval of the normal forecast distribution, ``mean ± z * std``.
 
@@ -177,25 +183,34 @@ class BaseForecaster(BaseEstimator):
         coverage : float, default 0.9
             Probability, strictly between 0 and 1, that the interval holds the value
             (under the model's assumptions: normal errors, parameters known).
+        X, static
+            Covariates, as in ``predict``, for the forecasters that take them.
 
         Returns
         -------
         Interval
             ``(lower, upper)``, each of the kind ``predict`` returns.
         """
+        self._refuse_unsupported(X=X, static=static)
         coverage = check_coverage(coverage)
         panel, mean, std = self._normal(h, y)
         z = NormalDist().inv_cdf(0.5 + coverage / 2)
         return Interval(panel.output(mean - z * std), panel.output(mean + z * std))
 
     def predict_quantiles(
-        self, h: int | None = None, y: Any = None, quantiles: Any = None
+        self,
+        h: int | None = None,
+        y: Any = None,
+        quantiles: Any = None,
+        X: Any = None,
+        *,
+        static: Any = None,
     ) -> dict[float, Any]:
         """Quantiles of the normal forecast distribution; level 0.5 is ``predict``'s forecast.
 
         Parameters
         ----------
-        h, y
+        h, y, X, static
             As in :meth:`predict_interval`.
         quantiles : sequence of float, optional
             Levels strictly between 0 and 1 (default ``(0.1, 0.5, 0.9)``).
@@ -206,6 +221,7 @@ class BaseForecaster(BaseEstimator):
             ``{level: forecast}`` in ascending order of level, each of the kind ``predict``
             returns.
         """
+        self._refuse_unsupported(X=X, static=static)
         levels = check_quantile_levels(DEFAULT_QUANTILES if quantiles is None else quantiles)
         panel, mean, std = self._normal(h, y)
         return {q: panel.output(mean + NormalDist().inv_cdf(q) * std) for q in levels}

@@ -182,10 +182,36 @@ def test_unsupported_paths_refuse_clearly(fitted, data, tmp_path):
     _, X = data
     with pytest.raises(TSRMInputError, match="export_onnx is not supported yet"):
         fitted.export_onnx(tmp_path / "m.onnx")
-    with pytest.raises(TSRMInputError, match="predict_interval is not supported yet"):
-        fitted.predict_interval()
     with pytest.raises(TSRMInputError, match="return_trace=True is not supported yet"):
         fitted.predict(X=X, return_trace=True)
+
+
+def test_intervals_and_quantiles_take_the_covariates(fitted, data):
+    y, X = data
+    future = X[-H:]
+    point = fitted.predict(X=future)
+    lower, upper = fitted.predict_interval(X=future, coverage=0.8)
+    assert (lower.index == point.index).all()
+    assert (lower <= point).all() and (point <= upper).all() and (lower < upper).any()
+    quantiles = fitted.predict_quantiles(X=future, quantiles=(0.1, 0.5, 0.9))
+    np.testing.assert_allclose(quantiles[0.5], point)
+    # The covariates move the interval with the forecast: other X, other centre.
+    shifted = fitted.predict_interval(X=future + 1.0, coverage=0.8)
+    assert not np.allclose(shifted.lower, lower)
+    # From new history, too; and without the X it was fitted with, the error says so.
+    fitted.predict_interval(y=y[:-H], X=future)
+    with pytest.raises(TSRMInputError, match="X"):
+        fitted.predict_interval()
+
+
+def test_statistical_models_refuse_covariates_in_intervals():
+    from tsrm import ETS
+
+    model = ETS(horizon=3).fit(np.arange(30.0) + np.sin(np.arange(30)))
+    with pytest.raises(TSRMInputError, match="not supported by ETS"):
+        model.predict_interval(X=np.zeros((3, 1)))
+    with pytest.raises(TSRMInputError, match="not supported by ETS"):
+        model.predict_quantiles(X=np.zeros((3, 1)))
 
 
 def test_save_load_round_trip(fitted, data, tmp_path):

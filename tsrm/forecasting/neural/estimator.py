@@ -729,7 +729,13 @@ class WindowForecaster(BaseForecaster):
 
     # -- probabilistic ----------------------------------------------------------
     def predict_interval(
-        self, h: int | None = None, y: Any = None, coverage: float = 0.9
+        self,
+        h: int | None = None,
+        y: Any = None,
+        coverage: float = 0.9,
+        X: Any = None,
+        *,
+        static: Any = None,
     ) -> Interval:
         """Split-conformal prediction interval around the point forecast.
 
@@ -749,6 +755,9 @@ class WindowForecaster(BaseForecaster):
             New history to forecast from, as in ``predict``.
         coverage : float, default 0.9
             Probability, strictly between 0 and 1, that the interval holds the value.
+        X, static
+            Covariates of the forecast steps and static features, as in ``predict``, for a
+            model fitted with them (its validation errors were made with them too).
 
         Returns
         -------
@@ -762,17 +771,23 @@ class WindowForecaster(BaseForecaster):
             ``coverage`` outside (0, 1); ``h > horizon``; a model fitted with
             ``validation_size=0``; too few validation windows for ``coverage``.
         """
-        panel, h, new_data = self._probabilistic_inputs(h, y, "predict_interval")
+        panel, h, new_data = self._probabilistic_inputs(h, y, X, static, "predict_interval")
         coverage = check_coverage(coverage)
         calibration = self._calibration("predict_interval")
         width = calibration.half_width(coverage)[:h]  # before forecasting: may raise
         windows = self._windows(panel, new_data)
-        point = self._checked(self._point(panel, h, Inputs(), windows))
+        point = self._checked(self._point(panel, h, Inputs(X, static), windows))
         width = width * windows[2].numpy()
         return Interval(panel.output(point - width), panel.output(point + width))
 
     def predict_quantiles(
-        self, h: int | None = None, y: Any = None, quantiles: Any = None
+        self,
+        h: int | None = None,
+        y: Any = None,
+        quantiles: Any = None,
+        X: Any = None,
+        *,
+        static: Any = None,
     ) -> dict[float, Any]:
         """Quantile forecasts: from the quantile network, or from the conformal residuals.
 
@@ -788,8 +803,9 @@ class WindowForecaster(BaseForecaster):
 
         Parameters
         ----------
-        h, y
-            As in :meth:`predict_interval`.
+        h, y, X, static
+            As in :meth:`predict_interval` (covariates: for models without quantile
+            outputs).
         quantiles : sequence of float, optional
             Levels strictly between 0 and 1. Default: the trained levels of a
             quantile model, else ``(0.1, 0.5, 0.9)``.
@@ -813,22 +829,25 @@ class WindowForecaster(BaseForecaster):
         levels = check_quantile_levels(
             quantiles if quantiles is not None else trained or DEFAULT_QUANTILES
         )
-        panel, h, new_data = self._probabilistic_inputs(h, y, "predict_quantiles")
+        panel, h, new_data = self._probabilistic_inputs(h, y, X, static, "predict_quantiles")
         if trained is not None:
+            self._refuse_covariates("predict_quantiles of a quantile network (quantiles=...)")
             probabilistic.check_within_trained(levels, trained)
             values = self._checked(self._network_quantiles(panel, h, new_data))
             values = probabilistic.interpolate_levels(values, trained, levels)
         else:
             calibration = self._calibration("predict_quantiles")
             windows = self._windows(panel, new_data)
-            point = self._checked(self._point(panel, h, Inputs(), windows))
+            point = self._checked(self._point(panel, h, Inputs(X, static), windows))
             scale = windows[2].numpy()
             values = probabilistic.conformal_quantiles(point, scale, calibration, levels)
         return {q: panel.output(values[:, i]) for i, q in enumerate(levels)}
 
-    def _probabilistic_inputs(self, h: Any, y: Any, what: str) -> tuple[Panel, int, bool]:
+    def _probabilistic_inputs(
+        self, h: Any, y: Any, X: Any, static: Any, what: str
+    ) -> tuple[Panel, int, bool]:
         check_is_fitted(self)
-        self._refuse_covariates(what)
+        self._refuse_unsupported(X=X, static=static)
         h = check_positive_int(self.horizon if h is None else h, "h")
         h = probabilistic.check_probabilistic_h(h, self.config_.horizon, what)
         panel = self._fitted_panel() if y is None else self._to_panel(y)
