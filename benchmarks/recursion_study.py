@@ -258,6 +258,56 @@ def run(job: dict, values: np.ndarray) -> dict:
     }
 
 
+# -- judging --------------------------------------------------------------------------------
+def _judge(rec: list[dict], ctrl: list[dict]) -> str:
+    """The protocol's rule: "wins"/"loses" when the mean test MSE differs by more than twice
+    the standard error of the seed-paired differences and validation agrees, else "tie"."""
+    by_seed = {r["seed"]: r for r in ctrl}
+    pairs = [(float(r["mse"]), float(by_seed[r["seed"]]["mse"])) for r in rec]
+    diff = np.array([a - b for a, b in pairs])
+    bound = 2 * diff.std(ddof=1) / np.sqrt(len(diff))
+    val = np.mean([float(r["val_mse"]) for r in rec]) - np.mean([float(r["val_mse"]) for r in ctrl])
+    if diff.mean() < -bound and val < 0:
+        return "wins"
+    if diff.mean() > bound and val > 0:
+        return "loses"
+    return "tie"
+
+
+def _mean_mse(runs: list[dict]) -> float:
+    return float(np.mean([float(r["mse"]) for r in runs]))
+
+
+def _cell_line(data: str, noise: str, horizon: str, by: dict[str, list[dict]]) -> str:
+    """The Markdown row of one cell: mean test MSE per configuration, verdicts, machines."""
+    means = [f"{_mean_mse(by[c]):.4f}" if by.get(c) else "" for c in CONFIGS]
+    best_ab = min((by["A"], by["B"]), key=_mean_mse)
+    best_ab3 = min((by["A"], by["B3"]), key=_mean_mse)
+    verdicts = [_judge(by["R"], best_ab), _judge(by["R3"], best_ab3)]
+    kinds = sorted(
+        {f"{r['accelerator']}: {r['machine'].split(',')[0]}" for g in by.values() for r in g}
+    )
+    return f"| {data} | {noise} | {horizon} | {' | '.join(means + verdicts)} | {'; '.join(kinds)} |"
+
+
+def report(rows: list[dict]) -> list[str]:
+    """One Markdown row per cell that has every TS-TRM configuration with all 3 seeds: the
+    mean test MSE of each configuration and the verdicts R vs A/B and R3 vs A/B3."""
+    cells: dict[tuple, dict[str, list[dict]]] = {}
+    for r in rows:
+        key = (r["data"], r["noise"], r["horizon"])
+        cells.setdefault(key, {}).setdefault(r["config"], []).append(r)
+    lines = [
+        "| data | noise | H | R | R3 | A | B | B3 | DLinear | PatchTST | R vs A/B "
+        "| R3 vs A/B3 | machines |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key, by in cells.items():
+        if all(len({r["seed"] for r in by.get(c, [])}) == len(SEEDS) for c in CONFIGS[:5]):
+            lines.append(_cell_line(*key, by))  # judged only once all its runs exist
+    return lines
+
+
 # -- the grid -------------------------------------------------------------------------------
 def jobs(args) -> list[dict]:
     """Every requested run, with the season each series gets and the widths of B and B3."""
@@ -313,12 +363,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--results-dir", type=Path, default=H.RESULTS_DIR)
     parser.add_argument("--force", action="store_true", help="re-run runs already in the CSV")
+    parser.add_argument(
+        "--report", action="store_true", help="print the judged cells (Markdown) and stop"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     results, _ = H.results_files(args.results_dir, STEM, FIELDS, KEY)
+    if args.report:
+        print("\n".join(report(results.rows())))
+        return 0
     stamp = {"date": H.today(), "git_commit": H.git_commit(), "machine": H.machine()}
     todo = []
     for job in jobs(args):

@@ -50,3 +50,21 @@ def test_one_run_is_recorded_with_its_command(script, tmp_path):
     assert row["config"] == "dlinear" and float(row["mse"]) > 0 and row["git_commit"]
     assert 0 <= float(row["valid_steps"]) <= 8 and int(row["test_windows"]) == 300 - 8 + 1
     assert "--config dlinear" in row["command"]
+
+
+def _runs(config: str, mses: list[float], vals: list[float]) -> list[dict]:
+    return [
+        {"config": config, "seed": str(s), "mse": str(m), "val_mse": str(v)}
+        for s, (m, v) in enumerate(zip(mses, vals, strict=True))
+    ]
+
+
+def test_the_decision_rule(script):
+    rec = _runs("R", [1.0, 1.1, 0.9], [1.0, 1.0, 1.0])
+    better = _runs("B", [0.5, 0.6, 0.4], [0.5, 0.5, 0.5])  # lower by 0.5 on every seed
+    assert script._judge(rec, better) == "loses"
+    assert script._judge(better, rec) == "wins"
+    noisy = _runs("B", [0.5, 1.6, 0.9], [0.5, 0.5, 0.5])  # same mean gap, seeds disagree
+    assert script._judge(rec, noisy) == "tie"
+    val_disagrees = _runs("B", [0.5, 0.6, 0.4], [2.0, 2.0, 2.0])
+    assert script._judge(rec, val_disagrees) == "tie"
