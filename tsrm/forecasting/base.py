@@ -141,7 +141,7 @@ class BaseForecaster(BaseEstimator):
         inputs, new_data = Inputs(X, static), y is not None
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
             if return_trace:
-                forecasts, trace = self._predict_trace(panel, h, new_data)
+                forecasts, trace = self._predict_trace(panel, h, new_data, inputs)
             else:
                 forecasts = self._predict(panel, h, new_data, inputs)
         check_finite_forecast(forecasts, self)
@@ -296,5 +296,7 @@ class BaseForecaster(BaseEstimator):
     def _predict(self, panel: Panel, h: int, new_data: bool, inputs: Inputs) -> np.ndarray:
         raise NotImplementedError
 
-    def _predict_trace(self, panel: Panel, h: int, new_data: bool) -> tuple[np.ndarray, Any]:
+    def _predict_trace(
+        self, panel: Panel, h: int, new_data: bool, inputs: Inputs
+    ) -> tuple[np.ndarray, Any]:
         raise NotImplementedError

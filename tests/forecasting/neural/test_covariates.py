@@ -182,8 +182,20 @@ def test_unsupported_paths_refuse_clearly(fitted, data, tmp_path):
     _, X = data
     with pytest.raises(TSRMInputError, match="export_onnx is not supported yet"):
         fitted.export_onnx(tmp_path / "m.onnx")
-    with pytest.raises(TSRMInputError, match="return_trace=True is not supported yet"):
-        fitted.predict(X=X, return_trace=True)
+
+
+def test_traces_take_the_covariates(fitted, data):
+    _, X = data
+    future = X[-H:]
+    forecast, trace = fitted.predict(X=future, return_trace=True)
+    pd.testing.assert_series_equal(forecast, fitted.predict(X=future))
+    pd.testing.assert_series_equal(trace.steps[-1], forecast)
+    # Every step carries the covariate term: other X moves every step by the same amount.
+    _, moved = fitted.predict(X=future + 1.0, return_trace=True)
+    shifts = [m - s for m, s in zip(moved.steps, trace.steps, strict=True)]
+    assert not np.allclose(shifts[0], 0)
+    for shift in shifts[1:]:
+        np.testing.assert_allclose(shift, shifts[0], atol=1e-6)
 
 
 def test_intervals_and_quantiles_take_the_covariates(fitted, data):

@@ -154,9 +154,22 @@ def test_static_errors(static_fitted):
 
 def test_unsupported_paths_refuse_clearly(past_fitted, tmp_path):
     with pytest.raises(TSRMInputError, match="not supported yet for a model fitted with"):
-        past_fitted.predict_interval()
-    with pytest.raises(TSRMInputError, match="not supported yet for a model fitted with"):
         past_fitted.export_onnx(tmp_path / "m.onnx")
+
+
+def test_intervals_and_traces_read_the_past_covariates(past_fitted):
+    _, X = lagged()
+    past = X[: -8 * H]  # up to the forecast origin
+    point = past_fitted.predict(X=past)
+    lower, upper = past_fitted.predict_interval(X=past)
+    assert (lower <= point).all() and (point <= upper).all()
+    np.testing.assert_allclose(past_fitted.predict_quantiles(X=past)[0.5], point)
+    forecast, trace = past_fitted.predict(X=past, return_trace=True)
+    pd.testing.assert_series_equal(forecast, point)
+    pd.testing.assert_series_equal(trace.steps[-1], point)
+    # The past covariates move the forecast of every step.
+    _, moved = past_fitted.predict(X=past * 2.0, return_trace=True)
+    assert not np.allclose(moved.steps[0], trace.steps[0])
 
 
 def test_save_load_round_trip(past_fitted, static_fitted, tmp_path):

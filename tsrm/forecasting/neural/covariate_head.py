@@ -72,18 +72,22 @@ class WithCovariates(nn.Module):
     def halting_head(self) -> nn.Module | None:
         return getattr(self.network, "halting_head", None)
 
-    def _add(self, forecast: Tensor, covariates: Tensor) -> Tensor:
+    def _term(self, covariates: Tensor) -> Tensor:
+        """The covariates' contribution to each horizon step, ``(batch, horizon)``."""
         if not self.lookback:
-            term = covariates @ self.weight  # (batch, horizon)
-        else:
-            L, k = self.lookback, self.weight.numel()
-            term = covariates[:, L:, :k] @ self.weight
-            if self.n_past:
-                past = covariates[:, :L, k : k + self.n_past].reshape(len(covariates), -1)
-                term = term + past @ self.past_weight
-            if self.n_static:
-                term = term + covariates[:, L, k + self.n_past :] @ self.static_weight
-        return forecast + term.repeat(1, forecast.shape[1] // term.shape[1])
+            return covariates @ self.weight
+        L, k = self.lookback, self.weight.numel()
+        term = covariates[:, L:, :k] @ self.weight
+        if self.n_past:
+            past = covariates[:, :L, k : k + self.n_past].reshape(len(covariates), -1)
+            term = term + past @ self.past_weight
+        if self.n_static:
+            term = term + covariates[:, L, k + self.n_past :] @ self.static_weight
+        return term
+
+    def _add(self, forecast: Tensor, covariates: Tensor) -> Tensor:
+        term = self._term(covariates)
+        return forecast + term.repeat(1, forecast.shape[-1] // term.shape[1])
 
     def forward(self, window: Tensor, covariates: Tensor, **kwargs) -> Tensor:
         return self._add(self.network(window, **kwargs), covariates)
@@ -91,3 +95,13 @@ class WithCovariates(nn.Module):
     def supervised(self, window: Tensor, covariates: Tensor) -> list[tuple[Tensor, Tensor | None]]:
         """Every supervision step's forecast gets the covariate term (TS-TRM)."""
         return [(self._add(f, covariates), h) for f, h in self.network.supervised(window)]
+
+    def every_step(
+        self, window: Tensor, covariates: Tensor
+    ) -> tuple[Tensor, Tensor, Tensor | None]:
+        """TS-TRM's ``every_step`` with the covariate term on the final and every step."""
+        final, steps, halted = self.network.every_step(window)
+        term = self._term(covariates)
+        final = final + term.repeat(1, final.shape[-1] // term.shape[1])
+        steps = steps + term.repeat(1, steps.shape[-1] // term.shape[1])[:, None]
+        return final, steps, halted

@@ -259,10 +259,12 @@ class WindowForecaster(BaseForecaster):
         """
         return self.network_
 
-    def _network_steps(self, window: Tensor) -> tuple[Tensor, Tensor | None]:
-        """(Forecasters tagged ``trace``.) One run of the network on scaled windows:
-        ``(n, 1 + n_steps, out)`` holding the final output then each supervision
-        step's, and each window's halting step (1-based) or None."""
+    def _network_steps(
+        self, window: Tensor, covariates: Tensor | None = None
+    ) -> tuple[Tensor, Tensor | None]:
+        """(Forecasters tagged ``trace``.) One run of the network on scaled windows (and
+        their scaled covariates): ``(n, 1 + n_steps, out)`` holding the final output then
+        each supervision step's, and each window's halting step (1-based) or None."""
         raise NotImplementedError
 
     # -- validation -------------------------------------------------------------
@@ -684,19 +686,23 @@ class WindowForecaster(BaseForecaster):
             return scaled_forecast(run, *windows).numpy()
 
     def _predict_trace(
-        self, panel: Panel, h: int, new_data: bool
+        self, panel: Panel, h: int, new_data: bool, inputs: Inputs
     ) -> tuple[np.ndarray, ForecastTrace]:
-        self._refuse_covariates("return_trace=True")
-        H = self.config_.horizon
+        H, L = self.config_.horizon, self.config_.lookback
         if h > H:
             raise TSRMInputError(f"return_trace=True needs h <= horizon ({H}), got h={h}.")
         if getattr(self, "fallback_", None) is not None:  # no refinement: one step, itself
-            point = self._point(panel, h, Inputs(), self._windows(panel, new_data))
+            point = self._point(panel, h, inputs, self._windows(panel, new_data))
             return point, ForecastTrace([panel.output(point)], None)
+        spec = self.covariates_
+        future = future_covariates(spec, panel, inputs.X, inputs.static, h, L, H)
+        covariates = inference.covariate_chunk(
+            future, 0, h, H, future is not None and spec.has_history
+        )
         halted: list = []
 
         def run(window: Tensor) -> Tensor:
-            steps, halted_at = self._network_steps(window)
+            steps, halted_at = self._network_steps(window, covariates)
             halted.append(halted_at)
             levels = self.quantile_levels_
             flat = steps.flatten(0, 1)

@@ -119,6 +119,21 @@ def batched(network: nn.Module, window: Tensor, covariates: Tensor | None = None
     return torch.cat([network(window[i : i + BATCH], covariates[i : i + BATCH]) for i in parts])
 
 
+def covariate_chunk(
+    future: np.ndarray | None, done: int, h: int, horizon: int, joint: bool
+) -> Tensor | None:
+    """The network's covariates for the horizon starting ``done`` steps into the forecast:
+    all of ``future`` when ``joint`` (look-back and horizon, one chunk only), else its
+    ``horizon`` steps from ``done`` (rows beyond ``h`` are zeros); None without covariates."""
+    if future is None:
+        return None
+    if joint:
+        return torch.from_numpy(future)
+    chunk = np.zeros((len(future), horizon, future.shape[2]), dtype=np.float32)
+    chunk[:, : min(horizon, h - done)] = future[:, done : done + horizon]
+    return torch.from_numpy(chunk)
+
+
 def recursive(
     step: Callable[[Tensor, Tensor | None], Tensor],
     h: int,
@@ -137,13 +152,7 @@ def recursive(
     def run(window: Tensor) -> Tensor:
         lookback, parts, done = window.shape[1], [], 0
         while done < h:
-            covariates = None
-            if future is not None and joint_covariates:
-                covariates = torch.from_numpy(future)
-            elif future is not None:  # this chunk's steps; rows beyond h are zeros
-                chunk = np.zeros((len(future), horizon, future.shape[2]), dtype=np.float32)
-                chunk[:, : min(horizon, h - done)] = future[:, done : done + horizon]
-                covariates = torch.from_numpy(chunk)
+            covariates = covariate_chunk(future, done, h, horizon, joint_covariates)
             forecast = step(window, covariates)
             parts.append(forecast)
             done += forecast.shape[1]

@@ -249,10 +249,13 @@ class TRMForecaster(WindowForecaster):
             return self.network_.map_members(_exportable).eval()
         return _exportable(self.network_)
 
-    def _network_steps(self, window: Tensor) -> tuple[Tensor, Tensor | None]:
+    def _network_steps(
+        self, window: Tensor, covariates: Tensor | None = None
+    ) -> tuple[Tensor, Tensor | None]:
         network = self.network_
-        if not isinstance(network, MedianEnsemble):
-            final, steps, halted = network.every_step(window)
+        if not isinstance(network, MedianEnsemble):  # ensembles never have covariates
+            args = (window,) if covariates is None else (window, covariates)
+            final, steps, halted = network.every_step(*args)
             return torch.cat([final[:, None], steps], dim=1), halted
         # Every member refines through the same steps; each step is the members' median.
         parts = [
