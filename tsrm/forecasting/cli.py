@@ -2,7 +2,8 @@
 
 ``fit`` reads a CSV file (:func:`~tsrm.forecasting.datasets.read_series`), trains one neural
 forecaster and saves it to a model directory; ``predict`` loads that directory
-and writes the forecast as CSV; ``export`` writes it as an ONNX file; ``bench``
+and writes the forecast as CSV (with ``--coverage`` / ``--quantiles``, also prediction
+intervals and quantiles); ``export`` writes it as an ONNX file; ``bench``
 backtests a few models on a CSV file and prints a table; ``resample`` puts an irregular
 sensor log on a regular grid. User errors raise
 ``ValueError`` / ``OSError`` subclasses, which ``tsrm.cli.main`` reports as one
@@ -18,6 +19,7 @@ import re
 import shlex
 import sys
 import time
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +90,46 @@ def _names(listed: str) -> str:
 
 
 _FLAGS = {"value_columns": "--target", "date_column": "--date-column", "id_column": "--id-column"}
+
+# A Python argument's value in a library message: quoted choices ('a', 'b' or 'c'), "..." or a
+# plain word or number (ending in a word character: the period closing a sentence stays).
+_VALUE = r"'[^']*'(?:(?:,\s*|\s+or\s+)'[^']*')*|\.\.\.|[\w.:+-]*\w"
+
+
+def _in_flags(
+    err: TSRMInputError, flags: Mapping[str, str], bare: Collection[str] = ()
+) -> TSRMInputError:
+    """``err`` again, its message naming the command-line flags for the library's arguments.
+
+    Library messages suggest fixes in Python (``gaps='interpolate', 'ffill' or 'mask'``,
+    ``max_gap=3``), which a command-line user cannot type.
+
+    Parameters
+    ----------
+    err : TSRMInputError
+        The library's error.
+    flags : mapping of str to str
+        Python argument name -> its flag, e.g. ``{"max_gap": "--max-gap"}``. ``name=value``
+        becomes ``--flag value``, quotes dropped (``--gaps interpolate, ffill or mask``).
+    bare : collection of str
+        Names also replaced where they stand alone (``a larger max_gap``): only names that
+        are no English word, unlike ``gaps`` in "fill gaps".
+
+    Returns
+    -------
+    TSRMInputError
+        An error of ``err``'s class with the reworded message.
+    """
+    names = "|".join(map(re.escape, sorted(flags, key=len, reverse=True)))
+
+    def given(match: re.Match) -> str:
+        value = re.sub(r"'([^']*)'", lambda quoted: shlex.quote(quoted[1]), match[2])
+        return f"{flags[match[1]]} {value}"
+
+    text = re.sub(rf"(?<![\w.-])({names})=({_VALUE})", given, str(err))
+    for name in bare:
+        text = re.sub(rf"(?<![\w'.-]){re.escape(name)}(?![\w'=])", flags[name], text)
+    return type(err)(text)
 
 
 def _lookback(model: Any) -> int:
@@ -161,17 +203,85 @@ def _fit(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     _check_positive(args.h, "--h")
     model = registry.load_model(args.model_dir)
-    if args.data is None:
-        forecast = model.predict(h=args.h)
-    else:
+    history = None
+    if args.data is not None:
         stored_file = Path(args.model_dir) / READ_OPTIONS_FILE
         stored = (
             json.loads(stored_file.read_text(encoding="utf-8")) if stored_file.is_file() else {}
         )
         history = _read_csv(args.data, _read_options(args, stored))
-        forecast = model.predict(h=args.h, y=history)
+    coverages, levels = sorted(set(args.coverage or ())), sorted(set(args.quantiles or ()))
+    if (coverages or levels) and args.h is not None and args.h > model.horizon:
+        # The library says "h <= ..." here; a command-line user needs the flags.
+        raise TSRMInputError(
+            f"--coverage and --quantiles reach at most the model's horizon, {model.horizon} "
+            f"steps (their calibration is per forecast step), got --h {args.h}; pass --h "
+            f"{model.horizon} or less, or fit again with --horizon {args.h}."
+        )
+    forecast = model.predict(h=args.h, y=history)
+    if coverages or levels:
+        forecast = _with_bands(forecast, _bands(model, args.h, history, coverages, levels))
     _write_csv(forecast, args.out)
     return 0
+
+
+def _bands(
+    model: Any, h: int | None, history: Any, coverages: list[float], levels: list[float]
+) -> dict[str, Any]:
+    """Interval bounds and quantiles by column label (``lower_90``, ``upper_90``, ``q10``)."""
+    bands: dict[str, Any] = {}
+    try:
+        for coverage in coverages:
+            lower, upper = model.predict_interval(h=h, y=history, coverage=coverage)
+            bands[f"lower_{_percent(coverage)}"] = lower
+            bands[f"upper_{_percent(coverage)}"] = upper
+        if levels:
+            quantiles = model.predict_quantiles(h=h, y=history, quantiles=levels)
+            bands.update({f"q{_percent(q)}": values for q, values in quantiles.items()})
+    except TSRMInputError as err:  # e.g. no calibration: "refit with validation_size=0.2"
+        raise _in_flags(err, _PREDICT_FLAGS, bare=_PREDICT_BARE) from None
+    return bands
+
+
+_PREDICT_FLAGS = {
+    "validation_size": "--validation-size",
+    "coverage": "--coverage",
+    "h": "--h",
+    "predict_interval": "--coverage",
+    "predict_quantiles": "--quantiles",
+}
+_PREDICT_BARE = ("validation_size", "predict_interval", "predict_quantiles")
+
+
+def _percent(probability: float) -> str:
+    """A probability as the percentage in a column name: 0.9 -> ``"90"``, 0.975 -> ``"97.5"``."""
+    text = repr(round(100 * probability, 9))  # 100 * 0.9 is 90.00000000000001
+    return text.removesuffix(".0")
+
+
+def _with_bands(forecast: Any, bands: dict[str, Any]) -> Any:
+    """``forecast`` with a column per band: ``lower_90`` ... in a long frame, and
+    ``<series>_lower_90`` ... after each series' column in a wide one."""
+    import pandas as pd
+
+    if isinstance(forecast, pd.Series):  # a model saved from Python, fitted on a Series
+        name = "y" if forecast.name is None else forecast.name
+        forecast = forecast.to_frame(name)
+        bands = {label: band.to_frame(name) for label, band in bands.items()}
+    if "unique_id" in forecast.columns and "ds" in forecast.columns:
+        (value,) = [c for c in forecast.columns if c not in ("unique_id", "ds")]
+        # Every band comes from the same panel as the forecast: the same rows in the same order.
+        return forecast.assign(**{label: band[value].to_numpy() for label, band in bands.items()})
+    columns: dict[Any, Any] = {}
+    for series in forecast.columns:
+        columns[series] = forecast[series]
+        columns.update({f"{series}_{label}": band[series] for label, band in bands.items()})
+    if len(columns) < forecast.shape[1] * (1 + len(bands)):
+        raise TSRMInputError(
+            f"series names clash with the interval and quantile columns ({list(bands)} after "
+            "each series' name); rename the series whose names end like those columns."
+        )
+    return pd.DataFrame(columns, index=forecast.index)
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -278,18 +388,30 @@ def _resample(args: argparse.Namespace) -> int:
     _check_positive(args.max_gap, "--max-gap")
     if not Path(args.log).is_file():
         raise TSRMInputError(f"{args.log}: no such file; pass the sensor log's CSV path.")
-    columns = ("time_column", "sensor_column", "value_column", "device_column")
-    result = resample_log(
-        args.log,
-        args.freq,
-        **{name: getattr(args, name) for name in columns},
-        agg=args.agg,
-        gaps=args.gaps,
-        max_gap=args.max_gap,
-        output="long" if args.long else "wide",
-    )
+    try:
+        result = resample_log(
+            args.log,
+            args.freq,
+            **{name: getattr(args, name) for name in _COLUMNS},
+            agg=args.agg,
+            gaps=args.gaps,
+            max_gap=args.max_gap,
+            output="long" if args.long else "wide",
+        )
+    except TSRMInputError as err:  # "gaps='interpolate'", "max_gap=3": the flags instead
+        err = type(err)(str(err).replace("output='long'", "--long"))  # not --output, the file
+        raise _in_flags(err, _RESAMPLE_FLAGS, bare=_RESAMPLE_BARE) from None
     _write_csv(result.data, args.out)
     return _done(result.summary())
+
+
+_COLUMNS = ("time_column", "sensor_column", "value_column", "device_column")
+_RESAMPLE_FLAGS = {
+    name: "--" + name.replace("_", "-") for name in ("freq", "agg", "gaps", "max_gap", *_COLUMNS)
+}
+# Names that are no English words, replaced where they stand alone too ("a larger max_gap");
+# not "gaps" ("fill gaps").
+_RESAMPLE_BARE = ("freq", "max_gap", *_COLUMNS)
 
 
 # -- parsers ----------------------------------------------------------------------------------
@@ -352,14 +474,47 @@ def _add_predict(sub: Any) -> None:
         description="Forecast with a model directory from 'tsrm fit'. Without DATA, continue "
         "the series the model was fitted on; with DATA, forecast from that history instead (its "
         "last lookback values per series; no refit). Writes CSV: the date column and one column "
-        "per series, or unique_id, ds, y for long data.",
+        "per series, or unique_id, ds, y for long data; --coverage and --quantiles add interval "
+        "and quantile columns (models fitted with a validation split, the default).",
     )
     predict.add_argument("model_dir", help="model directory written by 'tsrm fit'")
     predict.add_argument("data", nargs="?", help="CSV file of new history (optional)")
     predict.add_argument("--h", type=int, help="steps to forecast (default: the model's horizon)")
     predict.add_argument("--out", "-o", help="CSV file to write (default: standard output)")
+    predict.add_argument(
+        "--coverage",
+        type=_probability,
+        nargs="+",
+        action="extend",
+        metavar="P",
+        help="add a prediction interval holding the value with probability P, e.g. 0.9: "
+        "columns lower_90 and upper_90 (wide data: <series>_lower_90, <series>_upper_90 after "
+        "each series); several values or repeated, e.g. --coverage 0.8 0.95",
+    )
+    predict.add_argument(
+        "--quantiles",
+        type=_probability,
+        nargs="+",
+        action="extend",
+        metavar="Q",
+        help="add one column per quantile level, e.g. --quantiles 0.1 0.5 0.9: columns q10, "
+        "q50, q90 (wide data: <series>_q10 ...); q50 is the point forecast",
+    )
     _add_read_options(predict, "default: as given to 'tsrm fit'")
     predict.set_defaults(func=_predict)
+
+
+def _probability(text: str) -> float:
+    """``--coverage`` / ``--quantiles``: a number strictly between 0 and 1 (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:  # also NaN
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a probability strictly between 0 and 1; pass e.g. 0.9 (not 90)"
+        )
+    return value
 
 
 def _add_export(sub: Any) -> None:
