@@ -1,4 +1,5 @@
-"""The sktime adapter: sktime's own conformance suite, horizons, update, and the optional import.
+"""The sktime adapter: sktime's own conformance suite, horizons, intervals and quantiles, update,
+and the optional import.
 
 CI installs the ``test`` extra, which includes sktime, so these tests run there; the
 ``importorskip`` below only spares a local environment without sktime.
@@ -9,13 +10,15 @@ from __future__ import annotations
 import importlib
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from tsrm import DLinear, SeasonalNaive, TRMForecaster
+from tsrm import DLinear, Naive, Naive2, SeasonalNaive, TRMForecaster
 
 pytest.importorskip("sktime")
 
@@ -33,6 +36,11 @@ def tiny() -> TRMForecaster:
     return SktimeForecaster.get_test_params()[0]["estimator"]
 
 
+def calibrated() -> DLinear:
+    """The test instance that gives intervals (horizon 5, a validation tail)."""
+    return SktimeForecaster.get_test_params()[1]["estimator"]
+
+
 def monthly(n: int = 60, columns: int = 0) -> pd.Series | pd.DataFrame:
     rng = np.random.default_rng(0)
     t = np.arange(n)
@@ -45,6 +53,8 @@ def monthly(n: int = 60, columns: int = 0) -> pd.Series | pd.DataFrame:
 
 # sktime's update_predict concatenates forecasts in a way pandas 3 warns about; not ours.
 @pytest.mark.filterwarnings("ignore:Sorting by default when concatenating")
+# Without the optional skpro, sktime's predict_proba checks warn and use sktime's own Normal.
+@pytest.mark.filterwarnings("ignore:Forecasters' predict_proba requires skpro")
 def test_check_estimator_passes() -> None:
     results = check_estimator(
         SktimeForecaster, tests_to_exclude=list(EXCLUDED_CHECKS) or None, verbose=False
@@ -52,6 +62,15 @@ def test_check_estimator_passes() -> None:
     failed = {name: result for name, result in results.items() if result != "PASSED"}
     assert not failed, "\n".join(f"{name}: {result!r}" for name, result in failed.items())
     assert len(results) > 300  # the whole suite ran, for both test instances
+    # sktime's interval and quantile checks test the refusal on instance 0 and the
+    # intervals themselves on instance 1.
+    tags = [
+        SktimeForecaster(**p).get_tag("capability:pred_int")
+        for p in SktimeForecaster.get_test_params()
+    ]
+    assert tags == [False, True]
+    for check in ("test_predict_interval", "test_predict_quantiles"):
+        assert any(name.startswith(f"{check}[SktimeForecaster-1-") for name in results), check
 
 
 def test_relative_and_absolute_horizons_agree() -> None:
@@ -95,6 +114,64 @@ def test_tags_follow_the_wrapped_model() -> None:
         "stochastic"
     )
     assert SktimeForecaster().get_tag("property:randomness") == "deterministic"
+
+
+def test_interval_tag_follows_the_wrapped_model() -> None:
+    assert SktimeForecaster(Naive()).get_tag("capability:pred_int") is True
+    assert SktimeForecaster(Naive2()).get_tag("capability:pred_int") is False  # point only
+    assert SktimeForecaster(DLinear()).get_tag("capability:pred_int") is True
+    # Neural intervals calibrate on validation windows; without them there are none.
+    assert SktimeForecaster(DLinear(validation_size=0)).get_tag("capability:pred_int") is False
+
+
+def test_interval_frame_has_sktimes_columns_and_the_wrapped_models_bounds() -> None:
+    y = monthly(columns=2)
+    adapter = SktimeForecaster(calibrated()).fit(y)
+    pred = adapter.predict_interval(fh=[1, 3, 5], coverage=[0.9, 0.5])
+    assert list(pred.columns) == [
+        (series, coverage, bound)
+        for series in ("s0", "s1")
+        for coverage in (0.9, 0.5)
+        for bound in ("lower", "upper")
+    ]
+    assert list(pred.index.astype(str)) == ["2005-01", "2005-03", "2005-05"]
+    lower, upper = adapter.estimator_.predict_interval(h=5, coverage=0.9)
+    np.testing.assert_allclose(pred[("s1", 0.9, "lower")], lower[[0, 2, 4], 1])
+    np.testing.assert_allclose(pred[("s1", 0.9, "upper")], upper[[0, 2, 4], 1])
+    # Ordered and nested: 90 % lower <= 50 % lower <= 50 % upper <= 90 % upper.
+    ends = [(0.9, "lower"), (0.5, "lower"), (0.5, "upper"), (0.9, "upper")]
+    for series in ("s0", "s1"):
+        bounds = np.column_stack([pred[(series, *end)] for end in ends])
+        assert (np.diff(bounds, axis=1) >= 0).all()
+
+
+@pytest.mark.parametrize("model", [Naive, calibrated], ids=["statistical", "neural"])
+def test_quantiles_come_in_the_order_asked_and_the_median_is_predict(
+    model: Callable[[], Any],
+) -> None:
+    adapter = SktimeForecaster(model()).fit(monthly(), fh=[1, 2, 4])
+    pred = adapter.predict_quantiles(alpha=[0.9, 0.5, 0.1])
+    assert list(pred.columns) == [("sales", 0.9), ("sales", 0.5), ("sales", 0.1)]
+    np.testing.assert_allclose(pred[("sales", 0.5)], adapter.predict())
+    assert (pred[("sales", 0.1)] <= pred[("sales", 0.9)]).all()
+
+
+def test_intervals_after_update_without_refit_start_from_the_new_end() -> None:
+    y = monthly()
+    adapter = SktimeForecaster(Naive()).fit(y.iloc[:48])
+    adapter.update(y.iloc[48:], update_params=False)
+    pred = adapter.predict_interval(fh=[1, 2])
+    lower, upper = adapter.estimator_.predict_interval(h=2, y=y.to_numpy())
+    np.testing.assert_allclose(pred.to_numpy(), np.column_stack([lower, upper]))
+    assert str(pred.index[0]) == "2005-01"
+
+
+def test_point_only_model_refuses_intervals() -> None:
+    adapter = SktimeForecaster(Naive2()).fit(monthly())
+    with pytest.raises(NotImplementedError, match="prediction intervals"):
+        adapter.predict_interval(fh=[1])
+    with pytest.raises(NotImplementedError, match="quantile predictions"):
+        adapter.predict_quantiles(fh=[1])
 
 
 def test_missing_values_are_masked() -> None:

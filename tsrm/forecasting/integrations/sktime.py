@@ -24,11 +24,20 @@ How sktime's notions map onto tsrm
   default of the neural forecasters); the tag ``capability:missing_values`` follows it.
 - ``update(y, update_params=True)`` refits the wrapped model on all data seen so far;
   ``update_params=False`` keeps the weights and forecasts from the extended history.
+- ``predict_interval`` / ``predict_quantiles`` (and sktime's ``predict_var`` /
+  ``predict_proba``, which it derives from them): the wrapped model's own
+  ``predict_interval`` (once per coverage) and ``predict_quantiles``, so the statistical
+  models give their normal intervals and the neural forecasters their split-conformal
+  ones (or a quantile network's levels). The tag ``capability:pred_int`` follows the
+  wrapped model: False for a point-only model (``Naive2``) and for a neural forecaster
+  with ``validation_size=0`` (no validation windows to calibrate on). Neural intervals
+  cover at most ``horizon`` steps (``max(fh) <= horizon``); the statistical models', any.
+  In-sample intervals are not supported (``capability:pred_int:insample`` is False).
 - Indices are sktime's business: the wrapped model sees plain arrays, and forecasts get
   ``fh``'s absolute index.
 
-sktime's ``check_estimator`` passes with no check excluded (tests/integrations/test_sktime.py
-runs it in CI).
+sktime's ``check_estimator`` passes with no check excluded, its interval and quantile checks
+included (tests/forecasting/integrations/test_sktime.py runs it in CI).
 """
 
 from __future__ import annotations
@@ -88,7 +97,8 @@ class SktimeForecaster(_SktimeForecaster):
         "capability:multivariate": True,
         "capability:exogenous": False,
         "capability:insample": False,
-        "capability:pred_int": False,
+        "capability:pred_int": True,  # set per wrapped model in __init__
+        "capability:pred_int:insample": False,
         "capability:missing_values": True,  # set per wrapped model in __init__
         "capability:update": True,
         # Seeds live in the wrapped model (estimator__random_state), not in this signature;
@@ -110,7 +120,7 @@ class SktimeForecaster(_SktimeForecaster):
         self._set_tags_from(self._estimator())
 
     def _set_tags_from(self, estimator: Any) -> None:
-        """Tags that depend on the wrapped model: missing values and randomness."""
+        """Tags that depend on the wrapped model: missing values, randomness, intervals."""
         # A model without a random_state (the classical baselines) is deterministic.
         seed = getattr(estimator, "random_state", 0)
         randomness = "stochastic" if seed is None else "deterministic"
@@ -121,6 +131,7 @@ class SktimeForecaster(_SktimeForecaster):
                 self.set_tags(**{"capability:missing_values": bool(allows_missing())})
             except TSRMInputError:  # a bad setting; fit reports it
                 pass
+        self.set_tags(**{"capability:pred_int": _gives_intervals(estimator)})
 
     def _estimator(self) -> Any:
         """The estimator to clone: ``estimator``, or the default TRMForecaster."""
@@ -157,25 +168,103 @@ class SktimeForecaster(_SktimeForecaster):
         return self
 
     def _predict(self, fh: Any, X: Any = None) -> pd.Series | pd.DataFrame:
-        steps = fh.to_relative(self.cutoff).to_numpy().astype(np.int64)
-        h = int(steps.max())
-        if self._from_history:
-            forecast = self.estimator_.predict(h=h, y=_values(self._cur_y))
-        else:
-            forecast = self.estimator_.predict(h=h)
-        rows = np.asarray(forecast).reshape(h, -1)[steps - 1]
+        steps, h = self._steps(fh)
+        rows = self._rows(self._forecast(self.estimator_.predict, h), steps, h)
         index = fh.to_absolute_index(self.cutoff)
         if isinstance(self._cur_y, pd.Series):
             return pd.Series(rows[:, 0], index=index, name=self._cur_y.name)
         return pd.DataFrame(rows, index=index, columns=self._cur_y.columns)
+
+    def _predict_interval(self, fh: Any, X: Any, coverage: list[float]) -> pd.DataFrame:
+        """The wrapped model's ``predict_interval``, once per coverage, in sktime's format.
+
+        Parameters
+        ----------
+        fh : ForecastingHorizon
+            Out-of-sample steps (neural models: ``max(fh) <= horizon``).
+        X : None
+            Ignored (``capability:exogenous`` is False).
+        coverage : list of float
+            Nominal coverages, each strictly between 0 and 1.
+
+        Returns
+        -------
+        pd.DataFrame
+            Row index ``fh``'s absolute index; columns (variable, coverage,
+            ``"lower"``/``"upper"``), coverages in the order given.
+        """
+        steps, h = self._steps(fh)
+        bounds = []  # per coverage, (lower, upper) as (len(fh), n_variables) arrays
+        for c in coverage:
+            lower, upper = self._forecast(self.estimator_.predict_interval, h, coverage=c)
+            bounds.append((self._rows(lower, steps, h), self._rows(upper, steps, h)))
+        # (steps, variable, coverage, lower/upper): the order of sktime's column MultiIndex.
+        values = np.stack([np.stack(pair, axis=-1) for pair in bounds], axis=-2)
+        return pd.DataFrame(
+            values.reshape(len(steps), -1),
+            index=fh.to_absolute_index(self.cutoff),
+            columns=self._get_columns(method="predict_interval", coverage=coverage),
+        )
+
+    def _predict_quantiles(self, fh: Any, X: Any, alpha: list[float]) -> pd.DataFrame:
+        """The wrapped model's ``predict_quantiles`` in sktime's format.
+
+        Parameters
+        ----------
+        fh : ForecastingHorizon
+            Out-of-sample steps (neural models: ``max(fh) <= horizon``).
+        X : None
+            Ignored (``capability:exogenous`` is False).
+        alpha : list of float
+            Quantile levels, each strictly between 0 and 1.
+
+        Returns
+        -------
+        pd.DataFrame
+            Row index ``fh``'s absolute index; columns (variable, level), levels in the
+            order given.
+        """
+        steps, h = self._steps(fh)
+        levels = self._forecast(self.estimator_.predict_quantiles, h, quantiles=alpha)
+        # tsrm returns the levels sorted; sktime wants them in the order asked for.
+        values = np.stack([self._rows(levels[float(a)], steps, h) for a in alpha], axis=-1)
+        return pd.DataFrame(
+            values.reshape(len(steps), -1),
+            index=fh.to_absolute_index(self.cutoff),
+            columns=self._get_columns(method="predict_quantiles", alpha=alpha),
+        )
+
+    # -- helpers of the predict methods ---------------------------------------------
+    def _steps(self, fh: Any) -> tuple[np.ndarray, int]:
+        """``fh`` as 1-based steps after the cutoff, and the ``h`` that covers them all."""
+        steps = fh.to_relative(self.cutoff).to_numpy().astype(np.int64)
+        return steps, int(steps.max())
+
+    def _forecast(self, method: Any, h: int, **kwargs: Any) -> Any:
+        """``method`` of the fitted model (predict, predict_interval, ...) for ``h`` steps,
+        from the extended history after ``update(update_params=False)``."""
+        if self._from_history:
+            return method(h=h, y=_values(self._cur_y), **kwargs)
+        return method(h=h, **kwargs)
+
+    @staticmethod
+    def _rows(forecast: Any, steps: np.ndarray, h: int) -> np.ndarray:
+        """The requested ``steps`` of an ``h``-step forecast, as (len(steps), n_variables)."""
+        return np.asarray(forecast).reshape(h, -1)[steps - 1]
 
     # -- sktime's test settings ----------------------------------------------------
     @classmethod
     def get_test_params(cls, parameter_set: str = "default") -> list[dict]:
         """Tiny, fast settings for sktime's ``check_estimator``.
 
-        sktime's tests fit on series of 20 to 50 points, so the models see 4 values,
-        forecast 2 (longer horizons are fed back recursively) and train one epoch.
+        sktime's tests fit on series of 15 to 50 points, so the models see 4 values and
+        train one epoch. TS-TRM forecasts 2 steps (longer horizons are fed back
+        recursively) without validation: a point forecaster, so sktime checks that its
+        interval methods refuse. DLinear gives intervals: its horizon is 5 because neural
+        intervals cover at most ``horizon`` steps and sktime asks for up to 5
+        (``fh=[2, 5]``), and a 60 % validation tail calibrates them (on the shortest series
+        sktime asks intervals of, 22 points, that leaves 9 validation windows: the fewest a
+        90 % conformal interval needs).
 
         Parameters
         ----------
@@ -200,10 +289,24 @@ class SktimeForecaster(_SktimeForecaster):
         trm = TRMForecaster(
             **tiny, hidden_dim=8, patch_len=4, stride=4, n_supervision=1, n_recursions=1, n_cycles=1
         )
-        return [
-            {"estimator": trm},
-            {"estimator": DLinear(**tiny, kernel_size=3)},
-        ]
+        dlinear = DLinear(**{**tiny, "horizon": 5, "validation_size": 0.6}, kernel_size=3)
+        return [{"estimator": trm}, {"estimator": dlinear}]
+
+
+def _gives_intervals(estimator: Any) -> bool:
+    """Whether ``estimator`` can give intervals and quantiles once fitted (for the tag).
+
+    The statistical models inherit ``predict_interval`` from tsrm's base class and give
+    intervals when they define a forecast distribution (Naive2 does not). The neural
+    forecasters override it and calibrate on their validation windows, which
+    ``validation_size=0`` leaves out.
+    """
+    if not isinstance(estimator, _TSRMBase):
+        return False  # fit reports it
+    cls = type(estimator)
+    if cls.predict_interval is _TSRMBase.predict_interval:
+        return cls._forecast_distribution is not _TSRMBase._forecast_distribution
+    return getattr(estimator, "validation_size", None) != 0
 
 
 def _values(y: pd.Series | pd.DataFrame) -> np.ndarray:
