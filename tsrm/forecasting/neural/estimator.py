@@ -882,7 +882,10 @@ class WindowForecaster(BaseForecaster):
         ``lookback`` values: each window is standardised by its own mean and std (with
         ``scaling=True``), a constant window forecasts its constant. Running it needs only
         ``onnxruntime`` and ``numpy``; the file's metadata records ``lookback``, ``horizon`` and the
-        estimator.
+        estimator. A model fitted with ``X`` takes a second input, ``covariates``, float32
+        ``(batch, horizon, k)``: the raw covariates of the forecast steps, in the column order
+        of the metadata ``covariates``; ``calendar_features``, ``past_covariates`` and static
+        features are not exported yet.
 
         Parameters
         ----------
@@ -912,7 +915,6 @@ class WindowForecaster(BaseForecaster):
         """
         from tsrm.forecasting.neural.export import export_onnx
 
-        self._refuse_covariates("export_onnx")
         return export_onnx(self, Path(path), opset=opset, quantize=quantize)
 
     # -- persistence ----------------------------------------------------------

@@ -1,11 +1,14 @@
 """ONNX export of a fitted window forecaster: scaling, network and un-scaling in one graph.
 
-The exported graph has one input and one output:
+The exported graph has one input (two with covariates) and one output:
 
 - ``window``: float32 ``(batch, lookback)``, the last ``lookback`` raw (unscaled)
   values of each series, oldest first; a missing value (NaN) is filled as ``predict``
   fills it (the last observed value before it, for a leading gap the first observed one)
   and left out of the window's statistics; a window with no observed value gives NaN;
+- ``covariates`` (a model fitted with ``X``): float32 ``(batch, horizon, k)``, the raw
+  values of the ``k`` covariate columns at the ``horizon`` forecast steps, in the order
+  the file's metadata ``covariates`` lists them; the graph scales them as ``predict`` does;
 - ``forecast``: float32 ``(batch, horizon)``, the next ``horizon`` values on the
   raw scale.
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import tempfile
 import warnings
@@ -43,7 +47,7 @@ from tsrm.forecasting.neural.probabilistic import point_output
 if TYPE_CHECKING:
     from tsrm.forecasting.neural.estimator import WindowForecaster
 
-INPUT_NAME, OUTPUT_NAME = "window", "forecast"
+INPUT_NAME, OUTPUT_NAME, COVARIATES_NAME = "window", "forecast", "covariates"
 MIN_OPSET = 18
 _EXTRA_HINT = 'ONNX export needs the onnx extra: pip install "tsrm[onnx]"'
 
@@ -64,6 +68,9 @@ class ScaledForecast(nn.Module):
     point : callable, optional
         Network output -> ``(batch, horizon)`` point forecast (a quantile network's
         median); default: the output itself.
+    covariate_scaling : (mean, std) arrays, optional
+        The fitted covariates' standardisation, for a network that also reads
+        ``covariates`` ``(batch, horizon, k)`` (future-known columns only).
     """
 
     def __init__(
@@ -71,22 +78,32 @@ class ScaledForecast(nn.Module):
         network: nn.Module,
         scaling: bool,
         point: Callable[[Tensor], Tensor] | None = None,
+        covariate_scaling: tuple | None = None,
     ) -> None:
         super().__init__()
         self.network = network
         self.scaling = scaling
         self.point = point
+        self.covariate_scaling = None
+        if covariate_scaling is not None:
+            mean, std = (torch.as_tensor(a, dtype=torch.float64) for a in covariate_scaling)
+            self.register_buffer("covariate_mean", mean)
+            self.register_buffer("covariate_std", std)
+            self.covariate_scaling = True
 
-    def forward(self, window: Tensor) -> Tensor:
+    def forward(self, window: Tensor, covariates: Tensor | None = None) -> Tensor:
         w = window.double()
         observed = ~torch.isnan(w)
         filled = _filled(w, observed)
         # Scaled by the statistics of the observed values, as predict scales new data.
         stats = window_stats(filled, self.scaling, observed)
-        return scaled_forecast(self._run, filled, *stats).float()
+        extra: tuple[Tensor, ...] = ()
+        if covariates is not None:  # scaled in float64, as predict scales them
+            extra = (((covariates.double() - self.covariate_mean) / self.covariate_std).float(),)
+        return scaled_forecast(lambda scaled: self._run(scaled, *extra), filled, *stats).float()
 
-    def _run(self, scaled: Tensor) -> Tensor:
-        output = self.network(scaled)
+    def _run(self, scaled: Tensor, *covariates: Tensor) -> Tensor:
+        output = self.network(scaled, *covariates)
         return output if self.point is None else self.point(output)
 
 
@@ -162,9 +179,13 @@ def export_onnx(
     point = functools.partial(
         point_output, levels=model.quantile_levels_, horizon=model.config_.horizon
     )
-    graph = ScaledForecast(model._export_network(), bool(model.scaling), point).eval()
+    spec = _exportable_covariates(model)
+    scaling = None if spec is None else (spec.mean, spec.std)
+    graph = ScaledForecast(model._export_network(), bool(model.scaling), point, scaling).eval()
     # Three example windows: torch.export specialises a dimension of size 1 to a constant.
-    example = torch.randn(3, cfg.lookback)
+    examples: tuple[Tensor, ...] = (torch.randn(3, cfg.lookback),)
+    if spec is not None:
+        examples += (torch.randn(3, cfg.horizon, len(spec.columns)),)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # The dynamo exporter (torch.export + onnxscript). The TorchScript exporter (dynamo=False,
@@ -172,13 +193,14 @@ def export_onnx(
     # of unknown size) and writes a mis-shaped MatMul for the sketch preset. Python loops over
     # fixed counts (the recursion, every supervision step) are unrolled into the graph.
     with _quiet_exporter(), torch.no_grad():
+        batch = torch.export.Dim("batch")
         program = torch.onnx.export(
             graph,
-            (example,),
+            examples,
             dynamo=True,
-            input_names=[INPUT_NAME],
+            input_names=[INPUT_NAME, COVARIATES_NAME][: len(examples)],
             output_names=[OUTPUT_NAME],
-            dynamic_shapes=({0: torch.export.Dim("batch")},),
+            dynamic_shapes=tuple({0: batch} for _ in examples),
             opset_version=opset,
             external_data=False,
             verbose=False,
@@ -268,6 +290,31 @@ def _share_equal_initializers(proto) -> None:
                 node.input[i] = rename[name]
 
 
+def _exportable_covariates(model: WindowForecaster):
+    """The model's covariate spec when the graph can take its covariates (future-known ``X``
+    columns), None without covariates; a clear error for what the graph cannot compute."""
+    spec = getattr(model, "covariates_", None)
+    if spec is None:
+        return None
+    if spec.calendar or spec.has_history:
+        raise TSRMInputError(
+            "export_onnx takes future-known covariates (X columns) only; this model also uses "
+            f"{_covariate_kinds(spec)}, which the graph cannot compute yet. Pass such values "
+            "as X columns instead (e.g. the calendar's sin/cos features computed beforehand), "
+            "or use predict."
+        )
+    return spec
+
+
+def _covariate_kinds(spec) -> str:
+    kinds = [
+        ("calendar_features", bool(spec.calendar)),
+        ("past_covariates", bool(spec.past)),
+        ("static features", bool(spec.static)),
+    ]
+    return " and ".join(name for name, used in kinds if used)
+
+
 def _set_metadata(proto, model: WindowForecaster, *, quantized: bool) -> None:
     """Record what the file holds, readable with ``onnxruntime`` alone (model metadata)."""
     cfg = model.config_
@@ -279,6 +326,9 @@ def _set_metadata(proto, model: WindowForecaster, *, quantized: bool) -> None:
         "scaling": "per-window mean/std" if model.scaling else "none",
         "quantized": "int8-dynamic" if quantized else "no",
     }
+    spec = getattr(model, "covariates_", None)
+    if spec is not None:  # the order of the covariates input's last axis
+        meta["covariates"] = json.dumps([str(c) for c in spec.columns])
     del proto.metadata_props[:]
     for key, value in meta.items():
         entry = proto.metadata_props.add()

@@ -198,5 +198,5 @@ class EveryStepHalting(nn.Module):
         super().__init__()
         self.network = network
 
-    def forward(self, window: Tensor) -> Tensor:
-        return self.network.every_step(window)[0]
+    def forward(self, window: Tensor, *covariates: Tensor) -> Tensor:
+        return self.network.every_step(window, *covariates)[0]
