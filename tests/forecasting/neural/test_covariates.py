@@ -256,3 +256,14 @@ def test_save_load_round_trip(fitted, data, tmp_path):
     again = DLinear.load(tmp_path / "c")
     assert again.covariates_.calendar == ("hour", "dayofweek")
     pd.testing.assert_series_equal(again.predict(), calendar.predict())
+
+
+def test_a_quantile_network_reads_the_covariates(data):
+    y, X = data
+    model = TRMForecaster(**{**TRAIN, "max_epochs": 3}, quantiles=(0.1, 0.9)).fit(y[:-H], X=X[:-H])
+    future = X[-H:]
+    levels = model.predict_quantiles(X=future)
+    np.testing.assert_allclose(levels[0.5], model.predict(X=future))
+    assert (levels[0.1] <= levels[0.5]).all() and (levels[0.5] <= levels[0.9]).all()
+    moved = model.predict_quantiles(X=future + 1.0)
+    assert not np.allclose(moved[0.1], levels[0.1])

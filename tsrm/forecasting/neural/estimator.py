@@ -688,17 +688,13 @@ class WindowForecaster(BaseForecaster):
     def _predict_trace(
         self, panel: Panel, h: int, new_data: bool, inputs: Inputs
     ) -> tuple[np.ndarray, ForecastTrace]:
-        H, L = self.config_.horizon, self.config_.lookback
+        H = self.config_.horizon
         if h > H:
             raise TSRMInputError(f"return_trace=True needs h <= horizon ({H}), got h={h}.")
         if getattr(self, "fallback_", None) is not None:  # no refinement: one step, itself
             point = self._point(panel, h, inputs, self._windows(panel, new_data))
             return point, ForecastTrace([panel.output(point)], None)
-        spec = self.covariates_
-        future = future_covariates(spec, panel, inputs.X, inputs.static, h, L, H)
-        covariates = inference.covariate_chunk(
-            future, 0, h, H, future is not None and spec.has_history
-        )
+        covariates = self._first_chunk_covariates(panel, inputs, h)
         halted: list = []
 
         def run(window: Tensor) -> Tensor:
@@ -715,23 +711,26 @@ class WindowForecaster(BaseForecaster):
         halted_at = None if halted[0] is None else halted[0].numpy()
         return every[:, 0], ForecastTrace(outputs, halted_at)
 
-    def _network_quantiles(self, panel: Panel, h: int, new_data: bool) -> np.ndarray:
+    def _first_chunk_covariates(self, panel: Panel, inputs: Inputs, h: int) -> Tensor | None:
+        """The scaled covariates of the first ``h <= horizon`` forecast steps (None without)."""
+        H, L = self.config_.horizon, self.config_.lookback
+        future = future_covariates(self.covariates_, panel, inputs.X, inputs.static, h, L, H)
+        joint = future is not None and self.covariates_.has_history
+        return inference.covariate_chunk(future, 0, h, H, joint)
+
+    def _network_quantiles(
+        self, panel: Panel, h: int, new_data: bool, inputs: Inputs
+    ) -> np.ndarray:
         """A quantile network's forecasts ``(n, n_levels, h)``, sorted along levels."""
         levels, H = self.quantile_levels_, self.config_.horizon
+        covariates = self._first_chunk_covariates(panel, inputs, h)
 
         def run(window: Tensor) -> Tensor:
-            output = inference.batched(self.network_, window)
+            output = inference.batched(self.network_, window, covariates)
             return probabilistic.sorted_levels(output, levels, H)[:, :, :h]
 
         with torch.inference_mode(), torch_threads(self._n_threads()):
             return scaled_forecast(run, *self._windows(panel, new_data)).numpy()
-
-    def _refuse_covariates(self, what: str) -> None:
-        if getattr(self, "covariates_", None) is not None:
-            raise TSRMInputError(
-                f"{what} is not supported yet for a model fitted with covariates (X or "
-                "calendar_features); use predict, or fit without covariates."
-            )
 
     # -- probabilistic ----------------------------------------------------------
     def predict_interval(
@@ -810,8 +809,7 @@ class WindowForecaster(BaseForecaster):
         Parameters
         ----------
         h, y, X, static
-            As in :meth:`predict_interval` (covariates: for models without quantile
-            outputs).
+            As in :meth:`predict_interval`.
         quantiles : sequence of float, optional
             Levels strictly between 0 and 1. Default: the trained levels of a
             quantile model, else ``(0.1, 0.5, 0.9)``.
@@ -837,9 +835,8 @@ class WindowForecaster(BaseForecaster):
         )
         panel, h, new_data = self._probabilistic_inputs(h, y, X, static, "predict_quantiles")
         if trained is not None:
-            self._refuse_covariates("predict_quantiles of a quantile network (quantiles=...)")
             probabilistic.check_within_trained(levels, trained)
-            values = self._checked(self._network_quantiles(panel, h, new_data))
+            values = self._checked(self._network_quantiles(panel, h, new_data, Inputs(X, static)))
             values = probabilistic.interpolate_levels(values, trained, levels)
         else:
             calibration = self._calibration("predict_quantiles")
