@@ -293,19 +293,63 @@ def _cell_line(data: str, noise: str, horizon: str, by: dict[str, list[dict]]) -
 def report(rows: list[dict]) -> list[str]:
     """One Markdown row per cell that has every TS-TRM configuration with all 3 seeds: the
     mean test MSE of each configuration and the verdicts R vs A/B and R3 vs A/B3."""
-    cells: dict[tuple, dict[str, list[dict]]] = {}
-    for r in rows:
-        key = (r["data"], r["noise"], r["horizon"])
-        cells.setdefault(key, {}).setdefault(r["config"], []).append(r)
     lines = [
         "| data | noise | H | R | R3 | A | B | B3 | DLinear | PatchTST | R vs A/B "
         "| R3 vs A/B3 | machines |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for key, by in cells.items():
-        if all(len({r["seed"] for r in by.get(c, [])}) == len(SEEDS) for c in CONFIGS[:5]):
-            lines.append(_cell_line(*key, by))  # judged only once all its runs exist
+    for key, by in _cells(rows).items():
+        if _complete(by):  # judged only once all its runs exist
+            lines.append(_cell_line(*key, by))
     return lines
+
+
+def _cells(rows: list[dict]) -> dict[tuple, dict[str, list[dict]]]:
+    """Rows by cell ``(data, noise, horizon)``, then by configuration."""
+    cells: dict[tuple, dict[str, list[dict]]] = {}
+    for r in rows:
+        key = (r["data"], r["noise"], r["horizon"])
+        cells.setdefault(key, {}).setdefault(r["config"], []).append(r)
+    return cells
+
+
+def _complete(by: dict[str, list[dict]]) -> bool:
+    """Whether every TS-TRM configuration ran with every seed (DLinear/PatchTST optional)."""
+    return all(len({r["seed"] for r in by.get(c, [])}) == len(SEEDS) for c in CONFIGS[:5])
+
+
+def plot(rows: list[dict], path: Path) -> Path:
+    """Test MSE against FLOPs per forecast (log-log), one panel per cell, every seed a dot
+    and each configuration's mean a marker; the recursive configurations filled."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cells = [key for key, by in _cells(rows).items() if _complete(by)]
+    if not cells:
+        raise SystemExit("no cell has every configuration and seed yet: nothing to plot")
+    fig, axes = plt.subplots(1, len(cells), figsize=(3.2 * len(cells), 3.2), squeeze=False)
+    for ax, cell in zip(axes[0], cells, strict=True):
+        by = _cells(rows)[cell]
+        for config, marker in zip(CONFIGS, "o^sDvPX", strict=True):
+            got = by.get(config)
+            if not got:
+                continue
+            x, y = float(got[0]["flops"]), [float(r["mse"]) for r in got]
+            filled = config in ("R", "R3")
+            ax.scatter([x] * len(y), y, s=8, color="grey")
+            ax.scatter(
+                x, np.mean(y), marker=marker, s=50, label=config,
+                facecolors=None if filled else "none", edgecolors="black",
+            )  # fmt: skip
+        ax.set(xscale="log", yscale="log", title=f"{cell[0]}, noise {cell[1]}, H {cell[2]}")
+        ax.set_xlabel("FLOPs per forecast")
+    axes[0][0].set_ylabel("test MSE (scaled)")
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    return path
 
 
 # -- the grid -------------------------------------------------------------------------------
@@ -366,6 +410,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--report", action="store_true", help="print the judged cells (Markdown) and stop"
     )
+    parser.add_argument(
+        "--plot", action="store_true", help="write recursion_h1.png (MSE against FLOPs) and stop"
+    )
     return parser
 
 
@@ -374,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     results, _ = H.results_files(args.results_dir, STEM, FIELDS, KEY)
     if args.report:
         print("\n".join(report(results.rows())))
+        return 0
+    if args.plot:
+        print(f"wrote {plot(results.rows(), Path(args.results_dir) / 'recursion_h1.png')}")
         return 0
     stamp = {"date": H.today(), "git_commit": H.git_commit(), "machine": H.machine()}
     todo = []
