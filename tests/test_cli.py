@@ -245,3 +245,254 @@ def test_resample_errors_name_the_flags_and_the_library_its_arguments(
     with pytest.raises(TSRMInputError) as info:
         resample_log(log, "5min", **arguments)
     assert python in str(info.value)
+
+
+# -- covariates: tsrm fit --covariates, tsrm predict --future -----------------------------------
+COVARIATES = ["--covariates", "price"]
+FUTURE = 6  # rows after the history: price known, load empty
+
+
+def price_frame(n: int = 240) -> pd.DataFrame:
+    """Hourly load that a planned price (0 or 1) moves by 4, then FUTURE rows to forecast."""
+    rng = np.random.default_rng(1)
+    t = np.arange(n + FUTURE)
+    price = rng.integers(0, 2, n + FUTURE).astype(float)
+    load = 10 + np.sin(2 * np.pi * t / 24) + 4 * price + rng.normal(0, 0.1, n + FUTURE)
+    load[n:] = np.nan
+    return pd.DataFrame(
+        {
+            "timestamp": pd.date_range("2024-01-01", periods=n + FUTURE, freq="h"),
+            "load": load,
+            "price": price,
+            "lag": rng.normal(0, 1, n + FUTURE),  # a sensor seen up to now
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def price_csvs(tmp_path_factory) -> dict[str, Path]:
+    """``full``: history and future rows; ``history``: without them; ``future``: only them,
+    date and price."""
+    folder, frame = tmp_path_factory.mktemp("price"), price_frame()
+    paths = {name: folder / f"{name}.csv" for name in ("full", "history", "future")}
+    frame.to_csv(paths["full"], index=False)
+    frame.iloc[:-FUTURE].to_csv(paths["history"], index=False)
+    frame.iloc[-FUTURE:][["timestamp", "price"]].to_csv(paths["future"], index=False)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def price_model(price_csvs, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("models") / "price"
+    fit = ["fit", str(price_csvs["full"]), "-o", str(out), "--target", "load", *COVARIATES]
+    assert main([*fit, *TINY_FIT]) == 0
+    return out
+
+
+def forecast_of(argv: list[str], capsys, **read) -> pd.DataFrame:
+    capsys.readouterr()
+    assert main(argv) == 0, capsys.readouterr().err
+    return pd.read_csv(io.StringIO(capsys.readouterr().out), **read)
+
+
+def wide_forecast(argv: list[str], capsys) -> pd.DataFrame:
+    return forecast_of(argv, capsys, index_col=0, parse_dates=True)
+
+
+def test_predict_reads_the_future_rows_of_the_covariates(price_model, price_csvs, capsys):
+    frame = price_frame()
+    forecast = wide_forecast(["predict", str(price_model), str(price_csvs["full"])], capsys)
+    # The history ends at the last load: the empty rows are the forecast dates.
+    assert list(forecast.index) == list(frame["timestamp"].iloc[-FUTURE:])
+    model = TRMForecaster.load(price_model)
+    y, X = frame.set_index("timestamp")[["load"]].iloc[:-FUTURE], frame.set_index("timestamp")
+    expected = model.predict(y=y, X=X[["price"]])
+    np.testing.assert_allclose(forecast["load"], expected["load"], rtol=1e-12)
+    # The same covariates from a separate file.
+    split = ["predict", str(price_model), str(price_csvs["history"])]
+    future = ["--future", str(price_csvs["future"])]
+    pd.testing.assert_frame_equal(wide_forecast([*split, *future], capsys), forecast)
+    # The fitted history continued (scaled as in fit, so not quite the forecast from DATA).
+    continued = wide_forecast(["predict", str(price_model), *future], capsys)
+    assert list(continued.index) == list(forecast.index)
+    expected = model.predict(X=X.iloc[-FUTURE:][["price"]])
+    np.testing.assert_allclose(continued["load"], expected["load"], rtol=1e-12)
+
+
+def test_the_covariates_change_the_forecast(price_model, price_csvs, tmp_path, capsys):
+    plain = tmp_path / "plain"
+    fit = ["fit", str(price_csvs["history"]), "-o", str(plain), "--target", "load", *TINY_FIT]
+    assert main(fit) == 0
+    without = wide_forecast(["predict", str(plain)], capsys)
+    with_price = wide_forecast(["predict", str(price_model), str(price_csvs["full"])], capsys)
+    assert list(without.index) == list(with_price.index)
+    assert not np.allclose(without["load"], with_price["load"])
+    # Other planned prices, other forecasts.
+    flipped = price_frame().iloc[-FUTURE:][["timestamp", "price"]]
+    flipped["price"] = 1 - flipped["price"]
+    flipped.to_csv(tmp_path / "flipped.csv", index=False)
+    predict = ["predict", str(price_model), str(price_csvs["history"])]
+    other = wide_forecast([*predict, "--future", str(tmp_path / "flipped.csv")], capsys)
+    assert not np.allclose(other["load"], with_price["load"])
+
+
+def test_intervals_and_quantiles_take_the_covariates(price_model, price_csvs, capsys):
+    flags = ["--coverage", "0.9", "--quantiles", "0.1", "0.5"]
+    out = wide_forecast(["predict", str(price_model), str(price_csvs["full"]), *flags], capsys)
+    assert list(out.columns) == ["load", "load_lower_90", "load_upper_90", "load_q10", "load_q50"]
+    frame = price_frame().set_index("timestamp")
+    y, X = frame[["load"]].iloc[:-FUTURE], frame[["price"]]
+    lower, upper = TRMForecaster.load(price_model).predict_interval(y=y, X=X, coverage=0.9)
+    np.testing.assert_allclose(out["load_lower_90"], lower["load"], rtol=1e-12)
+    np.testing.assert_allclose(out["load_upper_90"], upper["load"], rtol=1e-12)
+    np.testing.assert_allclose(out["load_q50"], out["load"], rtol=1e-12)
+    assert (out["load_lower_90"] <= out["load"]).all()
+    assert (out["load"] <= out["load_upper_90"]).all()
+
+
+@pytest.mark.parametrize(
+    ("data", "flags", "says"),
+    [
+        ("history", [], "6 have none (e.g. 2024-01-11 00:00:00, 2024-01-11 01:00:00"),
+        (None, [], "at the 6 dates after the history (2024-01-11 00:00:00 to 2024-01-11 05:00"),
+        ("full", ["--h", "8"], "2 have none (e.g. 2024-01-11 06:00:00, 2024-01-11 07:00:00)"),
+        ("full", ["--h", "8", "--quantiles", "0.5"], "--h 6 or less"),  # the horizon first
+    ],
+    ids=["history-only", "no-data", "beyond-the-future-rows", "quantiles-beyond-the-horizon"],
+)
+def test_missing_future_covariates_are_one_error_naming_the_flag(
+    price_model, price_csvs, data, flags, says, capsys
+):
+    capsys.readouterr()
+    given = [str(price_csvs[data])] if data else []
+    assert main(["predict", str(price_model), *given, *flags]) == 2
+    message = error_line(capsys)
+    assert says in message, message
+    if "--quantiles" not in flags:
+        assert "the covariates price" in message and "Pass them with --future FILE" in message
+
+
+def test_a_future_file_short_of_a_row_or_the_column_is_one_error(
+    price_model, price_csvs, tmp_path, capsys
+):
+    predict = ["predict", str(price_model), str(price_csvs["history"]), "--coverage", "0.9"]
+    short, no_price = tmp_path / "short.csv", tmp_path / "no-price.csv"
+    price_frame().iloc[-FUTURE:-1][["timestamp", "price"]].to_csv(short, index=False)
+    price_frame()[["timestamp", "load"]].to_csv(no_price, index=False)
+    capsys.readouterr()
+    assert main([*predict, "--future", str(short)]) == 2
+    assert "1 have none (e.g. 2024-01-11 05:00:00)" in error_line(capsys)
+    assert main([*predict, "--future", str(no_price)]) == 2
+    message = error_line(capsys)
+    assert f"--future {no_price} has no column 'price' (a covariate of the model" in message
+
+
+def test_future_for_a_model_without_covariates_is_one_error(model_dir, price_csvs, capsys):
+    capsys.readouterr()
+    assert main(["predict", str(model_dir), "--future", str(price_csvs["future"])]) == 2
+    assert "fitted without --covariates" in error_line(capsys)
+
+
+@pytest.fixture(scope="module")
+def past_model(price_csvs, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("models") / "past"
+    covariates = [*COVARIATES, "--past-covariates", "lag", "--calendar-features", "hour"]
+    fit = ["fit", str(price_csvs["full"]), "-o", str(out), "--target", "load", *covariates]
+    assert main([*fit, *TINY_FIT]) == 0
+    return out
+
+
+def test_past_covariates_and_calendar_features(past_model, price_csvs, capsys):
+    spec = TRMForecaster.load(past_model).covariates_
+    assert (spec.columns, spec.past, spec.calendar) == (("price",), ("lag",), ("hour",))
+    out = wide_forecast(["predict", str(past_model), str(price_csvs["full"])], capsys)
+    assert len(out) == FUTURE and out["load"].notna().all()
+    # Past covariates come from DATA, up to the forecast origin, and reach the horizon only.
+    assert main(["predict", str(past_model), "--future", str(price_csvs["future"])]) == 2
+    assert "pass the history with those columns as DATA" in error_line(capsys)
+    assert main(["predict", str(past_model), str(price_csvs["full"]), "--h", "7"]) == 2
+    assert "--h 6 or less" in error_line(capsys)
+
+
+def test_long_data_with_covariates(price_csvs, tmp_path, capsys):
+    frame = price_frame()
+    long = pd.concat(
+        [frame.assign(site=site, load=frame["load"] + i) for i, site in enumerate("ab")]
+    )
+    long.to_csv(tmp_path / "long.csv", index=False)
+    out = tmp_path / "dlinear"
+    read = ["--id-column", "site", "--target", "load", *COVARIATES]
+    fit = ["fit", str(tmp_path / "long.csv"), "-o", str(out), "--model", "dlinear", *read]
+    assert main([*fit, *TINY_FIT]) == 0
+    argv = ["predict", str(out), str(tmp_path / "long.csv"), "--coverage", "0.9"]
+    forecast = forecast_of(argv, capsys, parse_dates=["ds"])
+    assert list(forecast.columns) == ["unique_id", "ds", "y", "lower_90", "upper_90"]
+    assert list(forecast["ds"].iloc[:FUTURE]) == list(frame["timestamp"].iloc[-FUTURE:])
+    # Site b without its future rows: the error names it.
+    long[~((long["site"] == "b") & long["load"].isna())].to_csv(tmp_path / "b.csv", index=False)
+    assert main(["predict", str(out), str(tmp_path / "b.csv")]) == 2
+    message = error_line(capsys)
+    assert "after the history of series 'b'" in message and "date and id columns" in message
+
+
+@pytest.mark.parametrize(
+    ("flags", "says"),
+    [
+        (["--covariates", "prize"], "has no column 'prize' (given as --covariates); its columns"),
+        (["--target", "load", "price", *COVARIATES], "'price' is given both as --target and"),
+        (
+            [*COVARIATES, "--past-covariates", "price"],
+            "'price' is given both as --covariates (known ahead) and as --past-covariates",
+        ),
+        (["--covariates", "timestamp"], "covariate column 'timestamp' is not numeric (row 0"),
+        (
+            [*COVARIATES, "--calendar-features", "hour", "--model", "patchtst"],
+            "--calendar-features and --past-covariates apply to --model dlinear, nlinear, trm",
+        ),
+    ],
+    ids=["unknown", "also-a-target", "known-and-past", "not-numeric", "model-without"],
+)
+def test_covariate_flag_errors_are_one_line(price_csvs, tmp_path, flags, says, capsys):
+    capsys.readouterr()
+    assert main(["fit", str(price_csvs["full"]), "-o", str(tmp_path / "m"), *flags]) == 2
+    assert says in error_line(capsys)
+
+
+def test_an_empty_covariate_in_the_history_is_one_error(price_csvs, tmp_path, capsys):
+    frame = price_frame()
+    frame.loc[5, "price"] = np.nan
+    frame.to_csv(tmp_path / "gap.csv", index=False)
+    fit = ["fit", str(tmp_path / "gap.csv"), "-o", str(tmp_path / "m"), *COVARIATES, *TINY_FIT]
+    capsys.readouterr()
+    assert main(fit) == 2
+    message = error_line(capsys)
+    assert "the covariate columns hold 1 NaN" in message and "2024-01-01 05:00:00" in message
+    assert "fill them in the CSV file" in message and "X" not in message
+
+
+def test_bench_with_covariates_shows_the_model_without_them(price_csvs, capsys):
+    flags = ["--horizon", "6", "--lookback", "24", "--max-epochs", "1", "--windows", "1"]
+    assert main(["bench", str(price_csvs["full"]), "--target", "load", *COVARIATES, *flags]) == 0
+    out = capsys.readouterr().out
+    assert "TS-TRM and DLinear with --covariates price" in out
+    rows = [line.split()[0] for line in out.splitlines()[2:]]
+    assert "TS-TRM," in rows and len(rows) == 6
+
+
+def test_calendar_feature_names_are_the_librarys():
+    from tsrm.forecasting.cli import CALENDAR_FEATURES
+    from tsrm.forecasting.series.covariates import CALENDAR
+
+    assert CALENDAR_FEATURES == tuple(CALENDAR)
+
+
+def test_shipped_promo_sales_csv_is_the_scripts_output():
+    import importlib.util
+
+    data = Path(__file__).resolve().parents[1] / "examples" / "data"
+    spec = importlib.util.spec_from_file_location("make_promo_sales", data / "make_promo_sales.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shipped = pd.read_csv(data / "promo_sales.csv", dtype={"date": str, "sales": "Int64"})
+    pd.testing.assert_frame_equal(shipped, module.promo_sales_frame())
+    assert shipped["sales"].isna().sum() == module.FUTURE_DAYS
