@@ -26,6 +26,7 @@ machine, date, git commit); a run already there is skipped unless ``--force``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import multiprocessing
 import sys
@@ -218,6 +219,40 @@ def make_model(config: str, job: dict, val_rows: int, extra: dict):
     if config == "patchtst":
         return PatchTST(**common)
     return TRMForecaster(**common, fallback=False, n_threads=1, **extra)
+
+
+# -- H3: sample paths from noise in z -------------------------------------------------------
+@contextlib.contextmanager
+def latent_noise(network, scale: float, generator):
+    """Inject ``scale * std(z) * eps`` into ``z`` before every latent update of a fitted
+    TS-TRM ``network`` (H3): each forward pass then draws one sample path per window.
+    ``std(z)`` is each window's standard deviation over the latent features."""
+    import torch
+
+    reasoner = network.reasoner
+    update = reasoner.latent_update
+
+    def noisy(x, y, z):
+        eps = torch.randn(z.shape, generator=generator, dtype=z.dtype)
+        return update(x, y, z + scale * z.std(dim=-1, keepdim=True) * eps)
+
+    reasoner.latent_update = noisy  # an instance attribute shadows the method
+    try:
+        yield
+    finally:
+        del reasoner.latent_update
+
+
+def sample_paths(model, inputs: np.ndarray, scale: float, n_paths: int, seed: int) -> np.ndarray:
+    """``n_paths`` forecasts of each window in ``inputs`` ``(n, L)`` with noise ``scale`` in
+    ``z``: ``(n, n_paths, horizon)``, from one batched ``predict`` call."""
+    import torch
+
+    batch = np.repeat(inputs, n_paths, axis=0)
+    generator = torch.Generator().manual_seed(seed)
+    with latent_noise(model.network_, scale, generator):
+        forecast = np.asarray(model.predict(y=batch.T)).T
+    return forecast.reshape(len(inputs), n_paths, -1)
 
 
 # -- one run --------------------------------------------------------------------------------

@@ -68,3 +68,19 @@ def test_the_decision_rule(script):
     assert script._judge(rec, noisy) == "tie"
     val_disagrees = _runs("B", [0.5, 0.6, 0.4], [2.0, 2.0, 2.0])
     assert script._judge(rec, val_disagrees) == "tie"
+
+
+def test_noise_in_z_draws_reproducible_sample_paths(script):
+    from tsrm import TRMForecaster
+
+    y = np.sin(np.arange(300) / 4) + 0.1 * np.random.default_rng(0).normal(size=300)
+    model = TRMForecaster(horizon=4, lookback=16, max_epochs=1, fallback=False).fit(y)
+    windows = np.stack([y[i : i + 16] for i in (0, 50, 100)])
+    point = np.asarray(model.predict(y=windows.T)).T
+    still = script.sample_paths(model, windows, 0.0, 5, seed=0)
+    np.testing.assert_allclose(still, np.repeat(point[:, None], 5, axis=1), atol=1e-6)
+    paths = script.sample_paths(model, windows, 0.3, 5, seed=0)
+    assert paths.shape == (3, 5, 4) and paths.std(axis=1).min() > 0
+    np.testing.assert_array_equal(paths, script.sample_paths(model, windows, 0.3, 5, seed=0))
+    # The network is left as it was.
+    np.testing.assert_array_equal(np.asarray(model.predict(y=windows.T)).T, point)
