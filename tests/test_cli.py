@@ -247,6 +247,27 @@ def test_resample_errors_name_the_flags_and_the_library_its_arguments(
     assert python in str(info.value)
 
 
+def test_max_gap_zero_fills_no_empty_bin(tmp_path, capsys):
+    log = tmp_path / "log.csv"
+    gappy_log(log)
+    assert main(["resample", str(log), "--freq", "5min", "--max-gap", "0"]) == 2
+    assert "longer than --max-gap 0" in error_line(capsys)
+    assert main(["resample", str(log), "--freq", "5min", "--max-gap", "-1"]) == 2
+    assert "--max-gap must be a whole number of bins >= 0" in error_line(capsys)
+
+
+def test_python_dash_m_runs_the_same_command_line():
+    import subprocess
+    import sys
+
+    import tsrm
+
+    out = subprocess.run(
+        [sys.executable, "-m", "tsrm", "--version"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == f"tsrm {tsrm.__version__}"
+
+
 # -- covariates: tsrm fit --covariates, tsrm predict --future -----------------------------------
 COVARIATES = ["--covariates", "price"]
 FUTURE = 6  # rows after the history: price known, load empty

@@ -613,9 +613,16 @@ def _export(args: argparse.Namespace) -> int:
         raise TSRMInputError(str(err)) from None
     size = path.stat().st_size
     saved = _int8_saving(path, size) if args.int8 else ""
+    spec = getattr(model, "covariates_", None)
+    covariates = (
+        ""
+        if spec is None
+        else f", input 'covariates' float32 (batch, {model.horizon}, {len(spec.columns)}) raw "
+        f"values of {', '.join(map(str, spec.columns))} at the forecast steps"
+    )
     return _done(
         f"wrote {path} ({size / 1024:.0f} KiB{saved}): input 'window' float32 "
-        f"(batch, {_lookback(model)}) raw values, output 'forecast' float32 "
+        f"(batch, {_lookback(model)}) raw values{covariates}, output 'forecast' float32 "
         f"(batch, {model.horizon})"
     )
 
@@ -626,6 +633,8 @@ def _int8_saving(path: Path, size: int) -> str:
 
     props = onnx.load(str(path), load_external_data=False).metadata_props
     fp32 = int({p.key: p.value for p in props}["float32_file_bytes"])
+    if size >= fp32:  # e.g. a seasonal naive fallback: no weights to quantise
+        return f", no smaller than in float32 ({fp32 / 1024:.0f} KiB): nothing to quantise"
     return f", {100 * (1 - size / fp32):.0f} % smaller than in float32 ({fp32 / 1024:.0f} KiB)"
 
 
@@ -737,7 +746,8 @@ def _has_missing(data: Any) -> bool:
 def _resample(args: argparse.Namespace) -> int:
     from tsrm.forecasting.datasets import resample_log
 
-    _check_positive(args.max_gap, "--max-gap")
+    if args.max_gap is not None and args.max_gap < 0:  # 0: no empty bin may be filled
+        raise TSRMInputError(f"--max-gap must be a whole number of bins >= 0, got {args.max_gap}.")
     if not Path(args.log).is_file():
         raise TSRMInputError(f"{args.log}: no such file; pass the sensor log's CSV path.")
     try:
