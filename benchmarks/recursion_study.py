@@ -46,15 +46,21 @@ HORIZONS = (8, 32)
 CONFIGS = ("R", "R3", "A", "B", "B3", "dlinear", "patchtst")
 SEEDS = (0, 1, 2)
 LOOKBACK = 96
+#: H2: ETT sets, look-back, horizons and the shares of the training split trained on.
+H2_DATASETS, H2_LOOKBACK, H2_HORIZONS = ("ETTh1", "ETTm1"), 336, (96, 336)
+FRACTIONS = (0.05, 0.1, 0.25, 1.0)
 N_POINTS, TRANSIENT = 30_000, 2_000
 VALID_ERROR = 0.5  # a forecast step is "valid" while its absolute scaled error stays below
 FIELDS = [
-    "date", "hypothesis", "data", "noise", "horizon", "lookback", "config", "seed",
+    "date", "hypothesis", "data", "noise", "fraction", "horizon", "lookback", "config", "seed",
     "mse", "mae", "valid_steps", "val_mse", "params", "flops", "hidden_dim", "period",
     "epochs", "best_epoch", "train_s", "test_windows", "accelerator", "git_commit", "machine",
     "command",
 ]  # fmt: skip
-KEY = ["hypothesis", "data", "noise", "horizon", "lookback", "config", "seed", "git_commit"]
+KEY = [
+    "hypothesis", "data", "noise", "fraction", "horizon", "lookback", "config", "seed",
+    "git_commit",
+]  # fmt: skip
 
 #: Network settings of each TRM configuration on top of the default preset.
 RECURSION = {
@@ -166,6 +172,36 @@ def split(values: np.ndarray, lookback: int, horizon: int):
     return scaled[:val_end], val_end - train_end, inputs, targets
 
 
+@functools.lru_cache(maxsize=2)
+def _ett(name: str, data_dir: str):
+    from tsrm.forecasting.datasets import load_dataset
+
+    return load_dataset(name, data_dir=data_dir)
+
+
+def ett_parts(name: str, fraction: float, lookback: int, horizon: int, data_dir: str):
+    """H2: the standard protocol's split of an ETT set (z-scored on the whole training
+    split, so that the test scores of every share compare), training on the last
+    ``fraction`` of the training rows; validation and test windows unchanged. As
+    :func:`split`: fit part, validation rows, test inputs ``(windows, L)``, targets."""
+    from tsrm.forecasting.datasets import make_splits
+
+    splits = make_splits(_ett(name, data_dir), lookback, horizon)
+    (train_start, train_end), val_end = splits.boundaries.train, splits.boundaries.val[1]
+    start = train_end - max(round(fraction * (train_end - train_start)), lookback + horizon)
+    every = list(range(len(splits.test)))
+    inputs, targets = (t.numpy().astype(np.float64) for t in splits.test.__getitems__(every))
+    return splits.values[start:val_end], val_end - train_end, inputs, targets
+
+
+def prepare(job: dict, values: np.ndarray | None):
+    """Fit part, validation rows, test inputs and targets of a job (H1: from ``values``)."""
+    if job["hypothesis"] == "H1":
+        return split(values, job["lookback"], job["horizon"])
+    args = (job["fraction"], job["lookback"], job["horizon"], job["data_dir"])
+    return ett_parts(job["data"], *args)
+
+
 # -- models ---------------------------------------------------------------------------------
 def trm_settings(config: str, hidden_dim: int | None = None) -> dict:
     base = RECURSION["A"] if config in MATCHED else RECURSION[config]
@@ -256,14 +292,14 @@ def sample_paths(model, inputs: np.ndarray, scale: float, n_paths: int, seed: in
 
 
 # -- one run --------------------------------------------------------------------------------
-def run(job: dict, values: np.ndarray) -> dict:
-    """Fit one configuration on ``values`` and score it on every test window."""
+def run(job: dict, values: np.ndarray | None) -> dict:
+    """Fit one configuration (H1: on ``values``) and score it on every test window."""
     import torch
 
     from tsrm.forecasting.metrics import mae, mse
 
     torch.set_num_threads(1)
-    fit_part, val_rows, inputs, targets = split(values, job["lookback"], job["horizon"])
+    fit_part, val_rows, inputs, targets = prepare(job, values)
     extra = {}
     if job["config"] not in ("dlinear", "patchtst"):
         extra = {**trm_settings(job["config"], job["hidden_dim"]), "period": job["period"]}
@@ -279,7 +315,7 @@ def run(job: dict, values: np.ndarray) -> dict:
     first_bad = np.where(valid.any(axis=1), valid.argmax(axis=1), job["horizon"])
     history = model.history_
     return {
-        **job,
+        **{k: v for k, v in job.items() if k != "data_dir"},
         "mse": round(mse(targets, forecast), 5),
         "mae": round(mae(targets, forecast), 5),
         "valid_steps": round(float(first_bad.mean()), 3),
@@ -313,7 +349,7 @@ def _mean_mse(runs: list[dict]) -> float:
     return float(np.mean([float(r["mse"]) for r in runs]))
 
 
-def _cell_line(data: str, noise: str, horizon: str, by: dict[str, list[dict]]) -> str:
+def _cell_line(data: str, setting: str, horizon: str, by: dict[str, list[dict]]) -> str:
     """The Markdown row of one cell: mean test MSE per configuration, verdicts, machines."""
     means = [f"{_mean_mse(by[c]):.4f}" if by.get(c) else "" for c in CONFIGS]
     best_ab = min((by["A"], by["B"]), key=_mean_mse)
@@ -322,14 +358,16 @@ def _cell_line(data: str, noise: str, horizon: str, by: dict[str, list[dict]]) -
     kinds = sorted(
         {f"{r['accelerator']}: {r['machine'].split(',')[0]}" for g in by.values() for r in g}
     )
-    return f"| {data} | {noise} | {horizon} | {' | '.join(means + verdicts)} | {'; '.join(kinds)} |"
+    return (
+        f"| {data} | {setting} | {horizon} | {' | '.join(means + verdicts)} | {'; '.join(kinds)} |"
+    )
 
 
 def report(rows: list[dict]) -> list[str]:
     """One Markdown row per cell that has every TS-TRM configuration with all 3 seeds: the
     mean test MSE of each configuration and the verdicts R vs A/B and R3 vs A/B3."""
     lines = [
-        "| data | noise | H | R | R3 | A | B | B3 | DLinear | PatchTST | R vs A/B "
+        "| data | setting | H | R | R3 | A | B | B3 | DLinear | PatchTST | R vs A/B "
         "| R3 vs A/B3 | machines |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -340,11 +378,14 @@ def report(rows: list[dict]) -> list[str]:
 
 
 def _cells(rows: list[dict]) -> dict[tuple, dict[str, list[dict]]]:
-    """Rows by cell ``(data, noise, horizon)``, then by configuration."""
+    """Rows by cell ``(data, setting, horizon)``, then by configuration; the setting is H1's
+    noise level or H2's share of the training split."""
     cells: dict[tuple, dict[str, list[dict]]] = {}
     for r in rows:
-        key = (r["data"], r["noise"], r["horizon"])
-        cells.setdefault(key, {}).setdefault(r["config"], []).append(r)
+        setting = f"noise {r['noise']}" if r["noise"] != "" else f"train {r['fraction']}"
+        cells.setdefault((r["data"], setting, r["horizon"]), {}).setdefault(r["config"], []).append(
+            r
+        )
     return cells
 
 
@@ -378,7 +419,7 @@ def plot(rows: list[dict], path: Path) -> Path:
                 x, np.mean(y), marker=marker, s=50, label=config,
                 facecolors=None if filled else "none", edgecolors="black",
             )  # fmt: skip
-        ax.set(xscale="log", yscale="log", title=f"{cell[0]}, noise {cell[1]}, H {cell[2]}")
+        ax.set(xscale="log", yscale="log", title=f"{cell[0]}, {cell[1]}, H {cell[2]}")
         ax.set_xlabel("FLOPs per forecast")
     axes[0][0].set_ylabel("test MSE (scaled)")
     axes[0][0].legend(fontsize=7)
@@ -393,16 +434,25 @@ def jobs(args) -> list[dict]:
     from tsrm.forecasting.series.panel import to_panel
     from tsrm.forecasting.series.season import detect_season
 
+    h2 = args.hypothesis == "H2"
+    lookback = args.lookback or (H2_LOOKBACK if h2 else LOOKBACK)
+    horizons = args.horizon or (H2_HORIZONS if h2 else HORIZONS)
+    settings = [("", f) for f in args.fraction] if h2 else [(n, "") for n in args.noise]
     out = []
-    for noise in args.noise:
-        for horizon in args.horizon:
-            for data in args.system:
-                fit_part, *_ = split(series(data, noise), args.lookback, horizon)
+    for noise, fraction in settings:
+        for horizon in horizons:
+            for data in args.dataset if h2 else args.system:
+                cell = {
+                    "hypothesis": args.hypothesis, "data": data, "noise": noise,
+                    "fraction": fraction, "horizon": horizon, "lookback": lookback,
+                    "data_dir": str(args.data_dir),
+                }  # fmt: skip
+                fit_part, *_ = prepare(cell, None if h2 else series(data, noise))
                 period = detect_season(to_panel(fit_part))
                 widths = {
                     b: matched_width(
-                        trm_flops(trm_settings(r), args.lookback, horizon, period),
-                        args.lookback, horizon, period,
+                        trm_flops(trm_settings(r), lookback, horizon, period),
+                        lookback, horizon, period,
                     )
                     for b, r in MATCHED.items()
                 }  # fmt: skip
@@ -410,9 +460,8 @@ def jobs(args) -> list[dict]:
                     trm = config not in ("dlinear", "patchtst")
                     for seed in args.seed:
                         out.append({
-                            "hypothesis": "H1", "data": data, "noise": noise,
-                            "horizon": horizon, "lookback": args.lookback, "config": config,
-                            "seed": seed, "period": period if trm else "",
+                            **cell, "config": config, "seed": seed,
+                            "period": period if trm else "",
                             "hidden_dim": widths.get(config, 64) if trm else "",
                             "accelerator": args.accelerator,
                         })  # fmt: skip
@@ -420,20 +469,41 @@ def jobs(args) -> list[dict]:
 
 
 def job_command(job: dict) -> str:
+    if job["hypothesis"] == "H1":
+        data = [("--system", job["data"]), ("--noise", job["noise"])]
+    else:
+        data = [("--hypothesis", "H2"), ("--dataset", job["data"]),
+                ("--fraction", job["fraction"])]  # fmt: skip
     return H.command(SCRIPT, [
-        ("--system", job["data"]), ("--noise", job["noise"]), ("--horizon", job["horizon"]),
-        ("--lookback", job["lookback"]), ("--config", job["config"]), ("--seed", job["seed"]),
+        *data, ("--horizon", job["horizon"]), ("--lookback", job["lookback"]),
+        ("--config", job["config"]), ("--seed", job["seed"]),
     ])  # fmt: skip
+
+
+def _cell_key(job: dict) -> tuple:
+    return job["noise"], job["fraction"], job["horizon"], job["data"]
+
+
+def _values(job: dict) -> np.ndarray | None:
+    """H1's series, made once here and handed to the worker; H2's workers read the data."""
+    return series(job["data"], job["noise"]) if job["hypothesis"] == "H1" else None
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--system", nargs="+", default=list(SYSTEMS), choices=SYSTEMS)
-    parser.add_argument("--noise", nargs="+", type=float, default=list(NOISES))
-    parser.add_argument("--horizon", nargs="+", type=int, default=list(HORIZONS))
-    parser.add_argument("--lookback", type=int, default=LOOKBACK)
+    parser.add_argument("--hypothesis", choices=("H1", "H2"), default="H1")
+    parser.add_argument("--system", nargs="+", default=list(SYSTEMS), choices=SYSTEMS, help="H1")
+    parser.add_argument("--noise", nargs="+", type=float, default=list(NOISES), help="H1")
+    parser.add_argument("--dataset", nargs="+", default=list(H2_DATASETS), help="H2")
+    parser.add_argument(
+        "--fraction", nargs="+", type=float, default=list(FRACTIONS),
+        help="H2: shares of the training split trained on (its last rows)",
+    )  # fmt: skip
+    parser.add_argument("--data-dir", type=Path, default=H.DEFAULT_DATA_DIR, help="H2")
+    parser.add_argument("--horizon", nargs="+", type=int, default=None, help="H1 8 32, H2 96 336")
+    parser.add_argument("--lookback", type=int, default=None, help="H1 96, H2 336")
     parser.add_argument("--config", nargs="+", default=list(CONFIGS), choices=CONFIGS)
     parser.add_argument("--seed", nargs="+", type=int, default=list(SEEDS))
     parser.add_argument("--jobs", type=int, default=1, help="runs in parallel (1 thread each)")
@@ -470,13 +540,13 @@ def main(argv: list[str] | None = None) -> int:
             todo.append(job)
     # Cell by cell (complete cells first if the runs are cut short); in a cell the slowest
     # configurations first, so that the pool does not end on one long run.
-    cells = list(dict.fromkeys((j["noise"], j["horizon"], j["data"]) for j in todo))
-    todo.sort(key=lambda j: (cells.index((j["noise"], j["horizon"], j["data"])),
+    cells = list(dict.fromkeys(_cell_key(j) for j in todo))
+    todo.sort(key=lambda j: (cells.index(_cell_key(j)),
                              j["config"] not in ("R3", "B3", "patchtst")))  # fmt: skip
     failed = 0
     spawn = multiprocessing.get_context("spawn")  # CUDA cannot be used in forked workers
     with ProcessPoolExecutor(max_workers=args.jobs, mp_context=spawn) as pool:
-        futures = {pool.submit(run, job, series(job["data"], job["noise"])): job for job in todo}
+        futures = {pool.submit(run, job, _values(job)): job for job in todo}
         for future in as_completed(futures):
             job = futures[future]
             try:
@@ -487,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             results.append(row)
             print(
-                f"RESULT {row['data']} noise={row['noise']} H={row['horizon']} "
+                f"RESULT {row['data']} {_cell_key(row)[:2]} H={row['horizon']} "
                 f"{row['config']} seed={row['seed']} mse={row['mse']} "
                 f"valid_steps={row['valid_steps']} val_mse={row['val_mse']} "
                 f"flops={row['flops']} train_s={row['train_s']}",

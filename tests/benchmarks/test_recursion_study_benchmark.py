@@ -84,3 +84,18 @@ def test_noise_in_z_draws_reproducible_sample_paths(script):
     np.testing.assert_array_equal(paths, script.sample_paths(model, windows, 0.3, 5, seed=0))
     # The network is left as it was.
     np.testing.assert_array_equal(np.asarray(model.predict(y=windows.T)).T, point)
+
+
+def test_h2_trains_on_the_last_share_of_the_training_split(script, data_dir, tmp_path):
+    parts = script.ett_parts("ETTh1", 0.05, 48, 24, str(data_dir))
+    full = script.ett_parts("ETTh1", 1.0, 48, 24, str(data_dir))
+    assert len(parts[0]) == round(0.05 * 8640) + 2880 and len(full[0]) == 8640 + 2880
+    np.testing.assert_array_equal(parts[0], full[0][-len(parts[0]) :])  # the same last rows
+    np.testing.assert_array_equal(parts[2], full[2])  # the same test windows
+    argv = ["--hypothesis", "H2", "--dataset", "ETTh1", "--fraction", "0.05", "--horizon", "24"]
+    argv += ["--lookback", "48", "--config", "dlinear", "--seed", "0"]
+    assert script.main([*argv, "--data-dir", str(data_dir), "--results-dir", str(tmp_path)]) == 0
+    with (tmp_path / "recursion_study.csv").open(newline="") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert (row["hypothesis"], row["fraction"], row["noise"]) == ("H2", "0.05", "")
+    assert "--hypothesis H2 --dataset ETTh1 --fraction 0.05" in row["command"]
