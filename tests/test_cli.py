@@ -247,6 +247,15 @@ def test_resample_errors_name_the_flags_and_the_library_its_arguments(
     assert python in str(info.value)
 
 
+def test_training_warning_names_the_flag(tmp_path, capsys):
+    sales = Path(__file__).resolve().parents[1] / "examples" / "data" / "sales.csv"
+    argv = ["fit", str(sales), "-o", str(tmp_path / "m"), "--horizon", "28", "--lookback", "112"]
+    assert main([*argv, "--max-epochs", "3", "--model", "dlinear"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "stopped at --max-epochs 3" in err and "a larger --max-epochs may" in err, err
+    assert "max_epochs" not in err
+
+
 def test_max_gap_zero_fills_no_empty_bin(tmp_path, capsys):
     log = tmp_path / "log.csv"
     gappy_log(log)

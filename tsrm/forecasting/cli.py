@@ -22,6 +22,7 @@ import re
 import shlex
 import sys
 import time
+import warnings
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -134,16 +135,21 @@ def _in_flags(
     TSRMInputError
         An error of ``err``'s class with the reworded message.
     """
+    return type(err)(_flag_text(str(err), flags, bare))
+
+
+def _flag_text(text: str, flags: Mapping[str, str], bare: Collection[str] = ()) -> str:
+    """``text`` with the library's argument names replaced by flags (see :func:`_in_flags`)."""
     names = "|".join(map(re.escape, sorted(flags, key=len, reverse=True)))
 
     def given(match: re.Match) -> str:
         value = re.sub(r"'([^']*)'", lambda quoted: shlex.quote(quoted[1]), match[2])
         return f"{flags[match[1]]} {value}"
 
-    text = re.sub(rf"(?<![\w.-])({names})=({_VALUE})", given, str(err))
+    text = re.sub(rf"(?<![\w.-])({names})=({_VALUE})", given, text)
     for name in bare:
         text = re.sub(rf"(?<![\w'.-]){re.escape(name)}(?![\w'=])", flags[name], text)
-    return type(err)(text)
+    return text
 
 
 def _lookback(model: Any) -> int:
@@ -437,6 +443,9 @@ def _covariate_error(err: TSRMInputError) -> TSRMInputError:
 
 
 # -- fit --------------------------------------------------------------------------------------
+_FIT_FLAGS = {"max_epochs": "--max-epochs", "validation_size": "--validation-size"}
+
+
 def _fit(args: argparse.Namespace) -> int:
     for flag in ("horizon", "lookback", "max_epochs", "batch_size", "patience", "threads"):
         _check_positive(getattr(args, flag), "--" + flag.replace("_", "-"))
@@ -460,10 +469,15 @@ def _fit(args: argparse.Namespace) -> int:
     cls = registry.model_class(args.model)
     model = cls(**settings, **_covariate_settings(args, args.model))
     start = time.perf_counter()
-    try:
-        model.fit(data, X=X)
-    except TSRMInputError as err:  # a covariate error speaks of X: the CSV's columns here
-        raise (err if X is None else _covariate_error(err)) from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model.fit(data, X=X)
+        except TSRMInputError as err:  # a covariate error speaks of X: the CSV's columns here
+            raise (err if X is None else _covariate_error(err)) from None
+    for warning in caught:  # "a larger max_epochs": the flag a command-line user can pass
+        text = _flag_text(str(warning.message), _FIT_FLAGS, bare=tuple(_FIT_FLAGS))
+        warnings.warn(text, warning.category, stacklevel=1)
     seconds = time.perf_counter() - start
     out = model.save(args.out)
     (out / READ_OPTIONS_FILE).write_text(json.dumps(options, indent=2), encoding="utf-8")
@@ -633,8 +647,11 @@ def _int8_saving(path: Path, size: int) -> str:
 
     props = onnx.load(str(path), load_external_data=False).metadata_props
     fp32 = int({p.key: p.value for p in props}["float32_file_bytes"])
-    if size >= fp32:  # e.g. a seasonal naive fallback: no weights to quantise
-        return f", no smaller than in float32 ({fp32 / 1024:.0f} KiB): nothing to quantise"
+    if size >= fp32:  # a tiny network, or a seasonal naive fallback: few or no weights
+        return (
+            f", not smaller than in float32 ({fp32 / 1024:.0f} KiB): its weights are too few "
+            "for int8 to save anything"
+        )
     return f", {100 * (1 - size / fp32):.0f} % smaller than in float32 ({fp32 / 1024:.0f} KiB)"
 
 
