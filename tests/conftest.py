@@ -169,3 +169,43 @@ def fitted_series_model() -> TRMForecaster:
 def fitted_long_model() -> TRMForecaster:
     """A tiny model fitted on ``make_long_frame()``; tests must not modify it."""
     return make_tiny_model().fit(make_long_frame())
+
+
+# -- the command line (tests/test_cli.py, tests/forecasting/test_forecasting_cli.py) -------------
+TINY_FIT = ["--horizon", "6", "--lookback", "24", "--max-epochs", "1"]
+
+
+def hourly_frame(n: int = 240) -> pd.DataFrame:
+    """A CSV-shaped hourly frame: a timestamp, a daily ``load`` and a ``temp`` column."""
+    t = np.arange(n)
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "timestamp": pd.date_range("2024-01-01", periods=n, freq="h"),
+            "load": 10 + 3 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.3, n),
+            "temp": 5 + np.cos(2 * np.pi * t / 24) + rng.normal(0, 0.1, n),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def wide_csv(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "site.csv"
+    hourly_frame().to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def model_dir(wide_csv, tmp_path_factory) -> Path:
+    from tsrm.cli import main
+
+    out = tmp_path_factory.mktemp("models") / "trm"
+    assert main(["fit", str(wide_csv), "-o", str(out), *TINY_FIT]) == 0
+    return out
+
+
+def error_line(capsys) -> str:
+    """The one ``tsrm: error:`` line the command printed."""
+    err = capsys.readouterr().err
+    assert err.startswith("tsrm: error: ") and err.count("\n") == 1, err
+    return err

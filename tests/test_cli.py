@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import tsrm
+from tests.conftest import TINY_FIT, error_line, hourly_frame
 from tsrm import TRMForecaster
 from tsrm.cli import main
 
@@ -58,40 +59,7 @@ def test_demo_prints_comparison_table(capsys, tmp_path, monkeypatch):
 
 
 # -- tsrm predict --coverage / --quantiles ------------------------------------------------------
-TINY_FIT = ["--horizon", "6", "--lookback", "24", "--max-epochs", "1"]
 BANDS = ["lower_80", "upper_80", "lower_95", "upper_95", "q10", "q50", "q90"]
-
-
-def hourly_frame(n: int = 240) -> pd.DataFrame:
-    t = np.arange(n)
-    rng = np.random.default_rng(0)
-    return pd.DataFrame(
-        {
-            "timestamp": pd.date_range("2024-01-01", periods=n, freq="h"),
-            "load": 10 + 3 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.3, n),
-            "temp": 5 + np.cos(2 * np.pi * t / 24) + rng.normal(0, 0.1, n),
-        }
-    )
-
-
-@pytest.fixture(scope="module")
-def wide_csv(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("data") / "site.csv"
-    hourly_frame().to_csv(path, index=False)
-    return path
-
-
-@pytest.fixture(scope="module")
-def model_dir(wide_csv, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("models") / "trm"
-    assert main(["fit", str(wide_csv), "-o", str(out), *TINY_FIT]) == 0
-    return out
-
-
-def error_line(capsys) -> str:
-    err = capsys.readouterr().err
-    assert err.startswith("tsrm: error: ") and err.count("\n") == 1, err
-    return err
 
 
 def test_predict_adds_interval_and_quantile_columns_after_each_series(model_dir, capsys):

@@ -11,43 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import TINY_FIT, error_line, hourly_frame
 from tsrm import DLinear, TRMForecaster
 from tsrm.cli import main
 from tsrm.forecasting.datasets import read_series
-
-TINY_FIT = ["--horizon", "6", "--lookback", "24", "--max-epochs", "1"]
-
-
-def hourly_frame(n: int = 240) -> pd.DataFrame:
-    t = np.arange(n)
-    rng = np.random.default_rng(0)
-    return pd.DataFrame(
-        {
-            "timestamp": pd.date_range("2024-01-01", periods=n, freq="h"),
-            "load": 10 + 3 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.3, n),
-            "temp": 5 + np.cos(2 * np.pi * t / 24) + rng.normal(0, 0.1, n),
-        }
-    )
-
-
-@pytest.fixture(scope="module")
-def wide_csv(tmp_path_factory):
-    path = tmp_path_factory.mktemp("data") / "site.csv"
-    hourly_frame().to_csv(path, index=False)
-    return path
-
-
-@pytest.fixture(scope="module")
-def model_dir(wide_csv, tmp_path_factory):
-    out = tmp_path_factory.mktemp("models") / "trm"
-    assert main(["fit", str(wide_csv), "-o", str(out), *TINY_FIT]) == 0
-    return out
-
-
-def error_line(capsys) -> str:
-    err = capsys.readouterr().err
-    assert err.startswith("tsrm: error: ") and err.count("\n") == 1, err
-    return err
 
 
 def test_fit_writes_a_loadable_model_directory(model_dir):

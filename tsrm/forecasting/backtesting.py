@@ -25,6 +25,7 @@ from tsrm.forecasting.metrics import (
     _resolve_metrics,
     _score,
     crps_from_quantiles,
+    even_symmetric_grid,
     pinball_loss,
 )
 from tsrm.forecasting.series import to_panel
@@ -344,11 +345,7 @@ class _Uncertainty:
     @property
     def crps(self) -> bool:
         """Whether the levels are a grid that CRPS can be approximated on."""
-        q = np.asarray(self.quantiles)
-        if len(q) < 2:
-            return tuple(q) == (0.5,)
-        gaps = np.diff(q)
-        return bool(np.allclose(gaps, gaps[0]) and np.isclose(q[0] + q[-1], 1.0))
+        return self.quantiles == (0.5,) or even_symmetric_grid(self.quantiles)
 
     @property
     def names(self) -> tuple[str, ...]:

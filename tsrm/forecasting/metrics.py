@@ -27,6 +27,7 @@ __all__ = [
     "EvaluationResult",
     "crps_from_quantiles",
     "evaluate",
+    "even_symmetric_grid",
     "mae",
     "mape",
     "mase",
@@ -272,6 +273,16 @@ def pinball_loss(y_true: Any, quantile_forecasts: Any, quantiles: Any) -> float:
     return float(np.mean(np.maximum(q * diff, (q - 1.0) * diff)))
 
 
+def even_symmetric_grid(quantiles: Any) -> bool:
+    """Whether two or more levels are evenly spaced and symmetric around 0.5 (e.g. 0.1, 0.2,
+    ..., 0.9): the grids on which :func:`crps_from_quantiles` approximates CRPS."""
+    q = np.sort(np.asarray(quantiles, dtype=np.float64))
+    if q.ndim != 1 or q.size < 2:
+        return False
+    gaps = np.diff(q)
+    return bool(np.allclose(gaps, gaps[0]) and np.isclose(q[0] + q[-1], 1.0))
+
+
 def crps_from_quantiles(y_true: Any, quantile_forecasts: Any, quantiles: Any = None) -> float:
     """Continuous ranked probability score approximated from quantile forecasts.
 
@@ -303,8 +314,7 @@ def crps_from_quantiles(y_true: Any, quantile_forecasts: Any, quantiles: Any = N
     n_q = np.shape(quantile_forecasts)[-1] if np.ndim(quantile_forecasts) else 0
     q = np.arange(1, n_q + 1) / (n_q + 1) if quantiles is None else np.asarray(quantiles, float)
     if q.ndim == 1 and q.size > 1:
-        gaps = np.diff(np.sort(q))
-        if not (np.allclose(gaps, gaps[0]) and np.isclose(q.min() + q.max(), 1.0)):
+        if not even_symmetric_grid(q):
             raise ValueError(
                 "crps_from_quantiles needs an evenly spaced quantile grid symmetric around 0.5 "
                 f"(e.g. 0.1, 0.2, ..., 0.9); got {q.tolist()}. Use pinball_loss for other grids."

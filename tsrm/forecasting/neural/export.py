@@ -84,12 +84,10 @@ class ScaledForecast(nn.Module):
         self.network = network
         self.scaling = scaling
         self.point = point
-        self.covariate_scaling = None
         if covariate_scaling is not None:
             mean, std = (torch.as_tensor(a, dtype=torch.float64) for a in covariate_scaling)
             self.register_buffer("covariate_mean", mean)
             self.register_buffer("covariate_std", std)
-            self.covariate_scaling = True
 
     def forward(self, window: Tensor, covariates: Tensor | None = None) -> Tensor:
         w = window.double()
