@@ -159,3 +159,31 @@ def test_bad_indexes_raise(idx, word):
     assert "my series" in str(info.value)
     assert isinstance(info.value, TSRMInputError)
     assert isinstance(info.value, ValueError)
+
+
+def test_sub_daily_indexes_agree_with_time_index_of():
+    """The shortcut for constant sub-daily steps gives what the full check gives, and
+    leaves everything else (daily, irregular, short, duplicated) to it."""
+    from tsrm.forecasting.series.index import sub_daily_indexes
+
+    slices = [
+        pd.date_range("2024-01-01", periods=50, freq="h"),
+        pd.date_range("2024-01-01 00:07", periods=9, freq="15min"),
+        pd.date_range("2024-03-30", periods=72, freq="h"),  # hourly again: one inference
+        pd.date_range("2024-01-01", periods=5, freq="D"),  # daily: left to time_index_of
+        pd.DatetimeIndex(["2024-01-01 00:00", "2024-01-01 01:00", "2024-01-01 03:00"]),
+        pd.date_range("2024-01-01", periods=2, freq="h"),  # too short to infer
+        pd.DatetimeIndex(["2024-01-01", "2024-01-01", "2024-01-01"]),  # duplicated
+    ]
+    stamps = slices[0].append(slices[1:]).rename("ds")
+    ends = np.cumsum([len(s) for s in slices])
+    starts = np.r_[0, ends[:-1]]
+    quick = sub_daily_indexes(stamps, starts, ends)
+    assert [q is not None for q in quick] == [True, True, True, False, False, False, False]
+    for q, lo, hi in zip(quick[:3], starts, ends, strict=False):
+        assert q == time_index_of(stamps[lo:hi], "x")
+    zoned = pd.date_range("2024-03-30", periods=72, freq="h", tz="Europe/Paris", name="ds")
+    (q,) = sub_daily_indexes(zoned, np.array([0]), np.array([72]))
+    assert q == time_index_of(zoned, "x") and list(q.future(2)) == list(
+        pd.date_range(zoned[-1], periods=3, freq="h")[1:]
+    )

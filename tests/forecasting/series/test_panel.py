@@ -326,7 +326,7 @@ def _hourly(values):
         (pd.DataFrame(), TSRMInputError, "no columns"),
         (pd.DataFrame(columns=["unique_id", "ds", "y"]), TSRMInputError, "empty"),
         ({"a": [1.0, 2.0]}, TSRMInputError, "dict"),
-        ("1, 2, 3", TSRMInputError, "str"),
+        ("1, 2, 3", TSRMInputError, "neither a file nor a directory.*the data itself"),
         (None, TSRMInputError, "NoneType"),
     ],
     ids=[

@@ -55,7 +55,8 @@ from tsrm.forecasting.series.covariates import (
     fit_covariates,
     future_covariates,
 )
-from tsrm.forecasting.series.scaling import flat_scaled, mean_std, scaled_series
+from tsrm.forecasting.series.panel import appended
+from tsrm.forecasting.series.scaling import fill_missing, flat_scaled, mean_std, scaled_series
 from tsrm.forecasting.series.season import detect_season
 from tsrm.forecasting.uncertainty import (
     DEFAULT_QUANTILES,
@@ -913,6 +914,44 @@ class WindowForecaster(BaseForecaster):
         from tsrm.forecasting.neural.export import export_onnx
 
         return export_onnx(self, Path(path), opset=opset, quantize=quantize)
+
+    def update(self: W, y: Any) -> W:
+        """Move the forecast origin past new observations, without refitting.
+
+        ``predict()`` then forecasts from the end of ``y``: each series' look-back window
+        takes in its new values. The network, its scaling statistics (from the fitted
+        data) and its intervals stay as fitted; refit, or forecast with
+        ``predict(y=recent history)`` (which scales by that history), when the series
+        have drifted far from what the model was fitted on.
+
+        Parameters
+        ----------
+        y : Series, DataFrame or array
+            The values observed after the fitted data (or after the last ``update``), in
+            the kind the model was fitted with (a Parquet data set: a long DataFrame): per
+            series, the steps right after its last one. Series a long or wide frame leaves
+            out keep their origin. Missing values follow ``missing``.
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self)
+        if self.covariates_ is not None and self.covariates_.past:
+            raise TSRMInputError(
+                "update does not keep past-observed covariates; forecast with "
+                "predict(y=..., X=...) on the recent history instead."
+            )
+        panel = appended(
+            self.context_,
+            y,
+            allow_missing=self._allows_missing(),
+            missing_hint=self._missing_hint(),
+        )
+        lookback = self.config_.lookback
+        last = [fill_missing(np.asarray(v, np.float64))[-lookback:].copy() for v in panel.values]
+        self.context_ = replace(panel, values=last)
+        return self
 
     # -- persistence ----------------------------------------------------------
     def save(self, path: str | Path) -> Path:

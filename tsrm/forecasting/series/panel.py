@@ -7,13 +7,16 @@ Accepted kinds (``Panel.kind``):
 - ``"long"``: a DataFrame with columns ``unique_id``, ``ds``, ``y`` (rows are
   sorted by ``ds`` within each series; series may differ in length and end);
 - ``"array1d"``: a 1-D numpy array (one series);
-- ``"array2d"``: a 2-D numpy array of shape ``(time, series)``.
+- ``"array2d"``: a 2-D numpy array of shape ``(time, series)``;
+- a path (str or ``os.PathLike``) to a long Parquet file or a directory of them, read in
+  batches (see :mod:`~tsrm.forecasting.series.parquet`); forecasts come back long.
 
 Forecasts come back in the same kind, with the index continued into the future.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +24,13 @@ import numpy as np
 import pandas as pd
 
 from tsrm.exceptions import IrregularIndexError, MissingValuesError, TSRMInputError
-from tsrm.forecasting.series.index import TimeIndex, mixes_time_zones, time_index_of
+from tsrm.forecasting.series.index import (
+    TimeIndex,
+    mixes_time_zones,
+    sub_daily_indexes,
+    time_index_of,
+)
+from tsrm.forecasting.series.parquet import read_parquet_panel
 
 LONG_COLUMNS = ("unique_id", "ds", "y")
 KINDS = ("series", "wide", "long", "array1d", "array2d")
@@ -91,6 +100,27 @@ class Panel:
         futures = [idx.future(h) for idx in self.indexes]
         ds = futures[0].append(futures[1:]) if len(futures) > 1 else futures[0]
         out = pd.DataFrame({"unique_id": uid, "ds": ds.rename(None), "y": forecasts.ravel()})
+        return out.rename(columns={"y": self.name}) if self.name != "y" else out
+
+    def as_input(self) -> Any:
+        """The panel's own values in its input kind and float type, on their index: what
+        :func:`to_panel` would turn back into this panel (wide and 2-D kinds need series
+        of one length)."""
+        values = [np.asarray(v, dtype=self.dtype) for v in self.values]
+        if self.kind == "array1d":
+            return values[0]
+        if self.kind == "array2d":
+            return np.stack(values, axis=1)
+        pasts = [idx.past(len(v)) for idx, v in zip(self.indexes, values, strict=True)]
+        if self.kind == "series":
+            return pd.Series(values[0], index=pasts[0], name=self.name)
+        if self.kind == "wide":
+            frame = pd.DataFrame(dict(enumerate(values)), index=pasts[0])
+            frame.columns = pd.Index(self.ids, name=self.columns_name)
+            return frame
+        uid = [sid for sid, v in zip(self.ids, values, strict=True) for _ in range(len(v))]
+        ds = pasts[0].append(pasts[1:]) if len(pasts) > 1 else pasts[0]
+        out = pd.DataFrame({"unique_id": uid, "ds": ds.rename(None), "y": np.concatenate(values)})
         return out.rename(columns={"y": self.name}) if self.name != "y" else out
 
     def meta(self) -> dict:
@@ -225,8 +255,8 @@ def to_panel(
 
     Parameters
     ----------
-    data : Series, DataFrame, numpy array, list or tuple
-        The series, see the module docstring.
+    data : Series, DataFrame, numpy array, list, tuple, str or os.PathLike
+        The series, or the path of a long Parquet data set; see the module docstring.
     what : str
         How error messages name ``data``.
     allow_missing : bool, default False
@@ -246,8 +276,11 @@ def to_panel(
         For an unsupported type or shape, non-numeric or non-finite values, or
         an irregular, duplicated or unsorted index; the message names the fix.
     """
-    panel = _to_panel(data, what, allow_missing, missing_hint, keep_float32)
-    panel.dtype = "float32" if _all_float32(data) else "float64"
+    if isinstance(data, str | os.PathLike):
+        panel = _parquet_panel(data, what, allow_missing, missing_hint, keep_float32)
+    else:
+        panel = _to_panel(data, what, allow_missing, missing_hint, keep_float32)
+        panel.dtype = "float32" if _all_float32(data) else "float64"
     if allow_missing:
         for sid, values in zip(panel.ids, panel.values, strict=True):
             if np.isnan(values).all():
@@ -257,6 +290,17 @@ def to_panel(
                     "learn from or forecast. Drop it or pass observed values."
                 )
     return panel
+
+
+def _parquet_panel(
+    path: str | os.PathLike, what: str, allow_missing: bool, hint: str, keep32: bool
+) -> Panel:
+    """A long Parquet data set (see :mod:`~tsrm.forecasting.series.parquet`), checked as a
+    long DataFrame is, batch by batch."""
+    values, ids, indexes, float32 = read_parquet_panel(
+        path, what, lambda frame: _long_panel(frame, what, allow_missing, hint, keep32)
+    )
+    return Panel(values, ids, indexes, "long", "y", dtype="float32" if float32 else "float64")
 
 
 def _all_float32(data: Any) -> bool:
@@ -360,16 +404,88 @@ def _long_panel(
         )
     # One stable sort by (series in order of first appearance, ds), then a slice per
     # series: a pandas groupby with a sort per group costs ~0.5 ms per series.
-    codes, uniques = pd.factorize(frame["unique_id"].to_numpy(), sort=False)
+    codes, uniques = pd.factorize(frame["unique_id"], sort=False)
     stamps = pd.Index(ds.to_numpy(), name="ds")
     keys = stamps.asi8 if isinstance(stamps, pd.DatetimeIndex) else stamps.to_numpy()
     order = np.lexsort((keys, codes))
     stamps, values = stamps.take(order), values[order]
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
     starts, ends = np.r_[0, bounds], np.r_[bounds, len(order)]
+    quick = sub_daily_indexes(stamps, starts, ends)
     panel_values, ids, indexes = [], [], []
-    for uid, lo, hi in zip(uniques.tolist(), starts, ends, strict=True):
+    for uid, lo, hi, index in zip(uniques.tolist(), starts, ends, quick, strict=True):
         ids.append(uid)
-        indexes.append(time_index_of(stamps[lo:hi], f"{what} series {uid!r}"))
+        indexes.append(index or time_index_of(stamps[lo:hi], f"{what} series {uid!r}"))
         panel_values.append(values[lo:hi].copy())
     return Panel(panel_values, ids, indexes, "long", "y")
+
+
+def appended(
+    panel: Panel, new: Any, what: str = "y", *, allow_missing: bool = False, missing_hint: str = ""
+) -> Panel:
+    """``panel`` continued by ``new``: values observed after its series end, of its kind.
+
+    Series ``new`` leaves out keep their values; a series ``panel`` lacks, a gap, an
+    overlap or another input kind is an error. The result keeps ``panel``'s float type.
+    """
+    expected = _KIND_NAMES[panel.kind]
+    if not _is_kind(new, panel.kind):
+        raise TSRMInputError(
+            f"{what} must hold the new values as the model's data was given, as {expected}; "
+            f"got {type(new).__name__}."
+        )
+    before = panel.as_input()
+    if panel.kind in ("array1d", "array2d"):
+        new = np.asarray(new)
+        if new.ndim != before.ndim or new.shape[1:] != before.shape[1:]:
+            raise TSRMInputError(
+                f"{what} has shape {new.shape}; the model was fitted on {expected} of "
+                f"{before.shape[1:] or 'one'} series column(s); pass its new rows so."
+            )
+        combined = np.concatenate([before, new])
+    else:
+        _check_same_series(panel, new, what)
+        combined = pd.concat([before, new], ignore_index=panel.kind == "long")
+    try:
+        out = to_panel(combined, what, allow_missing=allow_missing, missing_hint=missing_hint)
+    except IrregularIndexError as err:
+        raise IrregularIndexError(
+            f"{what} does not continue the fitted series right after their last step, with "
+            f"no gap or overlap: {err}"
+        ) from None
+    out.dtype = panel.dtype
+    return out
+
+
+_KIND_NAMES = {
+    "series": "a pandas Series",
+    "wide": "a wide DataFrame with the same columns",
+    "long": "a long DataFrame (unique_id, ds, y)",
+    "array1d": "a 1-D array",
+    "array2d": "a 2-D array (time, series)",
+}
+
+
+def _is_kind(data: Any, kind: str) -> bool:
+    if kind == "series":
+        return isinstance(data, pd.Series)
+    if kind in ("wide", "long"):
+        return isinstance(data, pd.DataFrame) and ("unique_id" in data.columns) == (kind == "long")
+    return isinstance(data, np.ndarray | list | tuple)
+
+
+def _check_same_series(panel: Panel, new: Any, what: str) -> None:
+    """A wide ``new`` has the fitted columns; a long one only fitted series."""
+    if panel.kind == "wide" and list(new.columns) != list(panel.ids):
+        raise TSRMInputError(
+            f"{what} has columns {list(new.columns)[:5]}; the model was fitted on columns "
+            f"{list(panel.ids)[:5]}; pass new rows with the same columns in the same order."
+        )
+    if panel.kind == "long":
+        known = set(panel.ids)
+        unknown = [i for i in new["unique_id"].unique() if i not in known]
+        if unknown:
+            raise TSRMInputError(
+                f"{what} holds series the model was not fitted on ({unknown[:3]}); update "
+                "continues the fitted series; forecast others with predict(y=...)."
+            )

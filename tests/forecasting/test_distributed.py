@@ -1,0 +1,98 @@
+"""forecast(model, frame) on pandas and on a two-worker Dask cluster: the same forecasts."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import make_long_frame, make_tiny_model
+from tsrm import ETS
+from tsrm.exceptions import TSRMInputError
+from tsrm.forecasting.distributed import forecast
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("dask.distributed")
+
+
+def _fleet() -> pd.DataFrame:
+    """Six series of different lengths and ends, in rows grouped by series."""
+    parts = []
+    for k in range(3):
+        frame = make_long_frame(seed=k)
+        parts.append(frame.assign(unique_id=frame["unique_id"] + str(k)))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in series order; ids as plain strings (Dask stores strings with pyarrow)."""
+    frame = frame.astype({"unique_id": object})
+    return frame.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+@pytest.fixture(scope="module")
+def global_model():
+    return make_tiny_model().fit(_fleet())
+
+
+def test_a_pandas_frame_is_forecast_as_predict_does(global_model):
+    fleet = _fleet()
+    pd.testing.assert_frame_equal(forecast(global_model, fleet), global_model.predict(y=fleet))
+
+
+def test_a_dask_frame_gives_the_forecasts_of_pandas(client, global_model):
+    """Three partitions that cut series apart: the shuffle gathers each series first."""
+    fleet = _fleet()
+    lazy = forecast(global_model, dd.from_pandas(fleet, npartitions=3, sort=False))
+    assert isinstance(lazy, dd.DataFrame)
+    got = _sorted(lazy.compute())
+    pd.testing.assert_frame_equal(got, _sorted(global_model.predict(y=fleet)))
+    assert len(client.scheduler_info()["workers"]) == 2
+
+
+def test_partitions_of_whole_series_need_no_shuffle(client, global_model):
+    fleet = _fleet()
+    # Each partition holds two whole series (from_pandas on a sorted index keeps them).
+    by_series = fleet.set_index(fleet["unique_id"].str[-1].astype(int).rename("part"))
+    lazy = dd.from_pandas(by_series, npartitions=3, sort=True)
+    got = forecast(global_model, lazy, h=3, shuffle=False).compute()
+    pd.testing.assert_frame_equal(_sorted(got), _sorted(global_model.predict(3, y=fleet)))
+
+
+def test_an_unfitted_model_is_fitted_per_partition(client):
+    """Local statistical models, fitted in parallel: the forecasts of one fit on all."""
+    fleet = _fleet()
+    got = forecast(ETS(horizon=4), dd.from_pandas(fleet, npartitions=2, sort=False))
+    expected = ETS(horizon=4).fit(fleet).predict()
+    pd.testing.assert_frame_equal(_sorted(got.compute()), _sorted(expected))
+
+
+@pytest.mark.parametrize(
+    "model, data, words",
+    [
+        (object(), _fleet(), "pass a tsrm forecaster"),
+        (None, _fleet().drop(columns="ds"), r"lacks column\(s\) \['ds'\]"),
+        (None, np.zeros((5, 2)), "pandas DataFrame or a Dask DataFrame"),
+    ],
+    ids=["not-a-forecaster", "not-long", "not-a-frame"],
+)
+def test_bad_arguments_get_clear_errors(global_model, model, data, words):
+    with pytest.raises(TSRMInputError, match=words):
+        forecast(global_model if model is None else model, data)
