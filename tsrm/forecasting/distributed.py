@@ -60,7 +60,26 @@ def forecast(
     _check_long(data.columns)
     if shuffle:
         data = data.shuffle(on="unique_id")
-    return data.map_partitions(run, meta=_meta(data._meta), enforce_metadata=False)
+    return data.map_partitions(
+        _apply, _shipped(run), meta=_meta(data._meta), enforce_metadata=False
+    )
+
+
+def _apply(part: pd.DataFrame, run: _Partition) -> pd.DataFrame:
+    return run(part)
+
+
+def _shipped(run: _Partition) -> Any:
+    """``run`` sent to every worker of the connected Dask client once, ahead of the tasks
+    (a fitted model holds its series' last windows: megabytes for a large fleet), or
+    ``run`` itself without a client."""
+    try:
+        from distributed import get_client
+
+        client = get_client()
+    except (ImportError, ValueError):  # no distributed, or no client connected
+        return run
+    return client.scatter(run, broadcast=True, hash=False)
 
 
 class _Partition:

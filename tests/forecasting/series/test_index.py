@@ -187,3 +187,18 @@ def test_sub_daily_indexes_agree_with_time_index_of():
     assert q == time_index_of(zoned, "x") and list(q.future(2)) == list(
         pd.date_range(zoned[-1], periods=3, freq="h")[1:]
     )
+
+
+@pytest.mark.parametrize(
+    "freq, tz", [("h", None), ("15min", "Europe/Paris"), ("MS", None), ("D", "UTC")]
+)
+def test_futures_of_many_series_are_each_series_future(freq, tz):
+    from tsrm.forecasting.series.index import futures
+
+    indexes = [
+        time_index_of(pd.date_range(start, periods=10, freq=freq, tz=tz, name="ds"), "x")
+        for start in ("2024-03-29", "2024-03-30 07:00", "2024-10-26 23:00")
+    ]
+    expected = indexes[0].future(30).append([i.future(30) for i in indexes[1:]])
+    got = futures(indexes, 30)
+    assert got.equals(expected) and got.dtype == expected.dtype and got.name == expected.name

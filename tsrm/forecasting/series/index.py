@@ -74,6 +74,21 @@ class TimeIndex:
         return cls(data["kind"], last, data["step"], data.get("tz"), data.get("name"))
 
 
+def futures(indexes: list[TimeIndex], h: int) -> pd.Index:
+    """``indexes[0].future(h).append([i.future(h) for i in indexes[1:]])``, at once where all
+    are timestamps one fixed step apart (hours, minutes...) in one time zone: the same
+    values, without a ``date_range`` per series (~0.5 ms each)."""
+    first = indexes[0]
+    head = first.future(h)
+    same = all(i.kind == "datetime" and i.step == first.step and i.tz == first.tz for i in indexes)
+    offset = pd.tseries.frequencies.to_offset(first.step) if same else None
+    if not isinstance(offset, pd.offsets.Tick):
+        return head.append([i.future(h) for i in indexes[1:]]) if len(indexes) > 1 else head
+    lasts = pd.DatetimeIndex([i.last for i in indexes]).repeat(h)
+    ahead = np.tile(np.arange(1, h + 1), len(indexes)) * pd.Timedelta(offset)
+    return (lasts + pd.TimedeltaIndex(ahead)).as_unit(head.unit).rename(first.name)
+
+
 def time_index_of(index: pd.Index, what: str) -> TimeIndex:
     """Check ``index`` is unique, increasing and regular; describe it as a :class:`TimeIndex`.
 

@@ -26,6 +26,7 @@ import pandas as pd
 from tsrm.exceptions import IrregularIndexError, MissingValuesError, TSRMInputError
 from tsrm.forecasting.series.index import (
     TimeIndex,
+    futures,
     mixes_time_zones,
     sub_daily_indexes,
     time_index_of,
@@ -97,8 +98,7 @@ class Panel:
         # One frame built from flat columns: a frame per series costs ~1 ms each, which
         # dominates predict for thousands of series.
         uid = pd.Series([uid for uid in self.ids for _ in range(h)])
-        futures = [idx.future(h) for idx in self.indexes]
-        ds = futures[0].append(futures[1:]) if len(futures) > 1 else futures[0]
+        ds = futures(self.indexes, h)
         out = pd.DataFrame({"unique_id": uid, "ds": ds.rename(None), "y": forecasts.ravel()})
         return out.rename(columns={"y": self.name}) if self.name != "y" else out
 
