@@ -1,0 +1,165 @@
+"""A fleet of sensors on disk: fit one global TS-TRM from Parquet, forecast every series.
+
+``write`` generates ``--series`` hourly series of ``--points`` float32 values (daily and
+weekly seasonality, a trend, noise, and gaps of missing values) into a directory of long
+Parquet files, 10,000 series per file, a file at a time. ``run`` then, one step at a time
+on this machine:
+
+1. fits ``TRMForecaster`` on the directory (the path, never a DataFrame in memory), with
+   the settings printed in the row: the defaults except those a fleet needs named (see
+   ``SETTINGS``), and records the fit time and the process's peak memory;
+2. forecasts every series from its history in the files directly
+   (``model.predict(y=directory)`` in this process, one thread), series per second;
+3. forecasts the same series through Dask on a local cluster of ``--workers`` processes
+   (one thread each), reading the files with ``dd.read_parquet`` (a partition per file,
+   whole series each, so no shuffle), series per second, and checks both give the same
+   forecasts.
+
+Example::
+
+    python benchmarks/fleet.py write --series 100000 --points 1000 --out /tmp/fleet
+    python benchmarks/fleet.py run --data /tmp/fleet
+
+Appends a row to benchmarks/results/fleet.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import ResultsFile, command, git_commit, machine, settings_text, today  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PER_FILE = 10_000
+FIELDS = ["date", "series", "points", "data_mb", "settings", "fit_s", "peak_rss_mb",
+          "direct_series_per_s", "dask_series_per_s", "dask_over_direct", "workers",
+          "same_forecasts", "seed", "git_commit", "machine", "command"]  # fmt: skip
+#: The defaults, except: a fixed look-back (the automatic search would train several
+#: networks), no seasonal-naive check (it forecasts every validation window of every
+#: series), and epochs of 500 random batches with validation on 20 batches (an epoch
+#: would otherwise be every window of every series: tens of millions).
+SETTINGS = dict(
+    horizon=24, lookback=96, fallback=False, random_state=0,
+    trainer_kwargs={"limit_train_batches": 500, "limit_val_batches": 20},
+)  # fmt: skip
+
+
+def write(out: Path, n_series: int, points: int, seed: int) -> None:
+    """The fleet as long Parquet files of ``PER_FILE`` series each."""
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2024-01-01", periods=points, freq="h")
+    t = np.arange(points)
+    for k, first in enumerate(range(0, n_series, PER_FILE)):
+        n = min(PER_FILE, n_series - first)
+        level = rng.uniform(10, 1000, (n, 1))
+        phase = rng.integers(0, 24, (n, 1))
+        y = level * (
+            1
+            + 0.2 * rng.uniform(0.2, 1, (n, 1)) * np.sin(2 * np.pi * (t + phase) / 24)
+            + 0.1 * rng.uniform(0, 1, (n, 1)) * np.sin(2 * np.pi * t / 168)
+            + rng.normal(0, 1e-4, (n, 1)) * t
+            + rng.normal(0, 0.03, (n, points))
+        )
+        for row in np.flatnonzero(rng.random(n) < 0.3):  # a gap in 30 % of the series
+            start = rng.integers(0, points - 48)
+            y[row, start : start + rng.integers(1, 48)] = np.nan
+        frame = pd.DataFrame({
+            "unique_id": np.repeat([f"s{first + i:06d}" for i in range(n)], points),
+            "ds": np.tile(ds, n),
+            "y": y.astype(np.float32).ravel(),
+        })  # fmt: skip
+        # Row groups of whole series: Dask may make a partition of each.
+        frame.to_parquet(out / f"part-{k:03d}.parquet", row_group_size=250 * points)
+        print(f"wrote {out / f'part-{k:03d}.parquet'} ({n} series)", flush=True)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def run(data: Path, workers: int, results: Path) -> None:
+    import dask.dataframe as dd
+    import pyarrow.parquet as pq
+    import torch
+    from dask.distributed import Client, LocalCluster
+
+    from tsrm import TRMForecaster
+    from tsrm.forecasting.distributed import forecast
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    torch.set_num_threads(1)
+    files = sorted(data.glob("*.parquet"))
+    start = time.perf_counter()
+    model = TRMForecaster(**SETTINGS).fit(data)
+    fit_s = time.perf_counter() - start
+    peak = peak_rss_mb()
+    n_series = len(model.context_.ids)
+    print(f"fit {fit_s:.1f} s, peak RSS {peak:.0f} MB, {n_series} series", flush=True)
+
+    points = sum(pq.ParquetFile(f).metadata.num_rows for f in files) // n_series
+    start = time.perf_counter()
+    direct = model.predict(y=data)  # the same files, read the same way as fit read them
+    direct_s = time.perf_counter() - start
+    print(f"direct {n_series / direct_s:.0f} series/s", flush=True)
+
+    with LocalCluster(
+        n_workers=workers, threads_per_worker=1, dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster, Client(cluster) as client:  # fmt: skip
+        client.run(lambda: __import__("tsrm.forecasting.models.trm.estimator"))  # warm imports
+        lazy = forecast(model, dd.read_parquet([str(f) for f in files]), shuffle=False)
+        start = time.perf_counter()
+        through_dask = lazy.compute()
+        dask_s = time.perf_counter() - start
+    print(f"dask {n_series / dask_s:.0f} series/s", flush=True)
+    key = ["unique_id", "ds"]
+    a = direct.sort_values(key).reset_index(drop=True)
+    b = through_dask.astype({"unique_id": object}).sort_values(key).reset_index(drop=True)
+    same = bool(np.array_equal(a["y"].to_numpy(), b["y"].to_numpy()))
+    row = {
+        "date": today(), "series": n_series, "points": points,
+        "data_mb": round(sum(f.stat().st_size for f in files) / 2**20, 1),
+        "settings": settings_text(SETTINGS), "fit_s": round(fit_s, 1),
+        "peak_rss_mb": round(peak), "direct_series_per_s": round(n_series / direct_s),
+        "dask_series_per_s": round(n_series / dask_s),
+        "dask_over_direct": round(dask_s / direct_s, 2), "workers": workers,
+        "same_forecasts": same, "seed": 0, "git_commit": git_commit(), "machine": machine(),
+        "command": command("fleet.py", [("run", True), ("--data", data),
+                                        ("--workers", workers)]),
+    }  # fmt: skip
+    ResultsFile(results / "fleet.csv", FIELDS, ["series", "points"]).append(row)
+    print(" ".join(f"{k}={v}" for k, v in row.items() if k not in ("machine", "command")))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="step", required=True)
+    w = sub.add_parser("write", help="generate the fleet as Parquet files")
+    w.add_argument("--series", type=int, default=100_000)
+    w.add_argument("--points", type=int, default=1_000)
+    w.add_argument("--out", type=Path, required=True)
+    w.add_argument("--seed", type=int, default=0)
+    r = sub.add_parser("run", help="fit on the files and forecast every series, twice")
+    r.add_argument("--data", type=Path, required=True)
+    r.add_argument("--workers", type=int, default=2)
+    r.add_argument("--results-dir", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    if args.step == "write":
+        write(args.out, args.series, args.points, args.seed)
+    else:
+        run(args.data, args.workers, args.results_dir)
+
+
+if __name__ == "__main__":
+    main()
