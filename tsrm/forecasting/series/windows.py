@@ -82,7 +82,8 @@ class WindowDataset(Dataset):
             covariate_input = share._covariate_input
         else:
             self.data = _flat_float32(series) if data is None else data
-            self.mask = None if observed is None else _flat_float32(observed)
+            # One byte a step: a float32 mask would be as large as the data itself.
+            self.mask = None if observed is None else _flat_float32(observed, np.bool_)
             self.covariates = None if covariates is None else _flat_float32(covariates)
         self._in = torch.arange(lookback)
         self._out = torch.arange(lookback, lookback + horizon)
@@ -113,7 +114,7 @@ class WindowDataset(Dataset):
         # Batched gather: the DataLoader hands the whole batch of indices at once.
         s = self.window_starts(torch.as_tensor(indices)).unsqueeze(1)
         if self.covariates is not None:
-            mask = None if self.mask is None else self.mask[s + self._out]
+            mask = None if self.mask is None else self.mask[s + self._out].float()
             return (
                 self.data[s + self._in],
                 self.data[s + self._out],
@@ -122,18 +123,19 @@ class WindowDataset(Dataset):
             )
         if self.mask is None:
             return self.data[s + self._in], self.data[s + self._out]
-        return self.data[s + self._in], self.data[s + self._out], self.mask[s + self._out]
+        return self.data[s + self._in], self.data[s + self._out], self.mask[s + self._out].float()
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, ...]:
         return tuple(t if t is None else t[0] for t in self.__getitems__([i]))
 
 
-def _flat_float32(arrays: list[np.ndarray]) -> torch.Tensor:
-    """All arrays end to end as one float32 tensor, filled in place (no float64 temporary).
+def _flat_float32(arrays: list[np.ndarray], dtype: type = np.float32) -> torch.Tensor:
+    """All arrays end to end as one float32 (or ``dtype``) tensor, filled in place (no
+    float64 temporary).
 
     Arrays may be 2-D ``(length, k)`` (covariates): they are stacked along the first axis.
     """
-    flat = np.empty((sum(len(a) for a in arrays), *np.shape(arrays[0])[1:]), dtype=np.float32)
+    flat = np.empty((sum(len(a) for a in arrays), *np.shape(arrays[0])[1:]), dtype=dtype)
     at = 0
     for a in arrays:
         flat[at : at + len(a)] = a
