@@ -89,7 +89,8 @@ class BaseForecaster(BaseEstimator):
     def fit(
         self, y: Any, X: Any = None, *, static: Any = None, checkpoint_dir: Any = None
     ) -> BaseForecaster:
-        """Fit to ``y`` (Series, wide or long DataFrame, or numpy); returns ``self``.
+        """Fit to ``y`` (Series, wide or long DataFrame, numpy, or the path of a long Parquet
+        file or directory, see :mod:`~tsrm.forecasting.series.parquet`); returns ``self``.
 
         ``X`` and ``static`` (covariates) and ``checkpoint_dir`` are accepted by the
         forecasters that support them (the neural ones); see their class documentation.
@@ -118,8 +119,9 @@ class BaseForecaster(BaseEstimator):
         h : int, optional
             Steps to forecast (default ``horizon``). Beyond ``horizon`` a window model
             feeds its own forecasts back as history, ``horizon`` steps at a time.
-        y : Series, DataFrame or array, optional
-            New history to forecast from instead of the fitted data (no refit).
+        y : Series, DataFrame, array or path, optional
+            New history to forecast from instead of the fitted data (no refit); a path is
+            read as in ``fit``.
         X : DataFrame, Series or ndarray, optional
             Covariates of the ``h`` forecast steps, for a model fitted with ``X``.
         return_trace : bool, default False
