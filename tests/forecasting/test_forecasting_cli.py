@@ -91,6 +91,27 @@ def test_long_format_round_trip_with_a_baseline(tmp_path, capsys):
     np.testing.assert_allclose(forecast["y"], expected["y"], rtol=1e-12)
 
 
+def test_a_parquet_directory_is_fitted_and_forecast_from_its_path(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    frame = hourly_frame().melt(id_vars="timestamp", var_name="unique_id", value_name="y")
+    fleet = tmp_path / "fleet"
+    fleet.mkdir()
+    frame.rename(columns={"timestamp": "ds"}).to_parquet(fleet / "part-0.parquet")
+    out = tmp_path / "dlinear"
+    assert main(["fit", str(fleet), "-o", str(out), "--model", "dlinear", *TINY_FIT]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(out), str(fleet)]) == 0
+    forecast = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert forecast.groupby("unique_id").size().to_dict() == {"load": 6, "temp": 6}
+    expected = DLinear.load(out).predict(y=fleet)
+    np.testing.assert_allclose(forecast["y"], expected["y"], rtol=1e-12)
+    assert main(["fit", str(fleet), "-o", str(out), "--target", "y", *TINY_FIT]) == 2
+    says = error_line(capsys)
+    assert "Parquet data set" in says and "drop --target" in says
+    assert main(["fit", str(fleet), "-o", str(out), "--covariates", "price", *TINY_FIT]) == 2
+    assert "no covariates" in error_line(capsys)
+
+
 @pytest.mark.parametrize(
     ("argv", "says"),
     [

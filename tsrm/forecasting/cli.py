@@ -66,8 +66,18 @@ def _read_options(args: argparse.Namespace, stored: dict | None = None) -> dict[
 
 def _read_csv(source: Any, options: dict[str, Any], what: str | None = None):  # noqa: ANN202
     """The series of the CSV file ``source`` (or of a DataFrame read from one, which ``what``
-    names in messages), as ``read_series`` reads them; errors name the flags."""
+    names in messages), as ``read_series`` reads them; errors name the flags. A Parquet
+    file or directory comes back as its path: the models read it batch by batch."""
     from tsrm.forecasting.datasets.own import read_series
+
+    if _is_parquet(source):
+        given = ["--" + k.replace("_", "-") for k in READ_OPTIONS if options.get(k)]
+        if given:
+            raise TSRMInputError(
+                f"{source} is a Parquet data set, read by its columns unique_id, ds and y; "
+                f"drop {' '.join(given)}."
+            )
+        return Path(source)
 
     kwargs = {"sep": options["sep"]} if options.get("sep") and what is None else {}
     try:
@@ -250,6 +260,13 @@ def _csv_frame(path: str, options: dict[str, Any], required: Mapping[str, str], 
     return frame
 
 
+def _is_parquet(source: Any) -> bool:
+    """Whether ``source`` names a Parquet file or a directory (of Parquet files)."""
+    return isinstance(source, str | Path) and (
+        Path(source).suffix == ".parquet" or Path(source).is_dir()
+    )
+
+
 def _read_with_covariates(
     path: str, options: dict[str, Any], columns: list, required: Mapping[str, str]
 ) -> tuple[Any, Any]:
@@ -277,6 +294,11 @@ def _read_with_covariates(
     """
     from tsrm.forecasting.datasets.own._common import _csv_what
 
+    if _is_parquet(path):
+        raise TSRMInputError(
+            f"{path} is a Parquet data set: tsrm reads only its unique_id, ds and y columns, "
+            "no covariates; pass a CSV file, or leave the covariate flags out."
+        )
     what = _csv_what(path)
     frame = _csv_frame(path, options, required, what)
     present = [c for c in columns if c in frame.columns]
@@ -810,7 +832,10 @@ def _add_fit(sub: Any) -> None:
         "(config.json + model.safetensors) for 'tsrm predict'. --covariates makes columns "
         "model inputs instead of series.",
     )
-    fit.add_argument("data", help="CSV file of the history")
+    fit.add_argument(
+        "data",
+        help="CSV file of the history, or a long Parquet file or directory (unique_id, ds, y)",
+    )
     fit.add_argument("--out", "-o", required=True, help="model directory to write")
     fit.add_argument(
         "--model", choices=sorted(registry.NEURAL), default="trm", help="(default trm)"
@@ -892,7 +917,9 @@ def _add_predict(sub: Any) -> None:
         "the history with the targets left empty, or --future FILE.",
     )
     predict.add_argument("model_dir", help="model directory written by 'tsrm fit'")
-    predict.add_argument("data", nargs="?", help="CSV file of new history (optional)")
+    predict.add_argument(
+        "data", nargs="?", help="CSV file (or long Parquet file or directory) of new history"
+    )
     predict.add_argument("--h", type=int, help="steps to forecast (default: the model's horizon)")
     predict.add_argument("--out", "-o", help="CSV file to write (default: standard output)")
     predict.add_argument(
