@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from tsrm.exceptions import TSRMInputError
@@ -112,7 +113,7 @@ def _meta(frame: pd.DataFrame) -> pd.DataFrame:
 def _is_fitted(model: BaseForecaster) -> bool:
     try:
         check_is_fitted(model)
-    except Exception:  # sklearn's NotFittedError, or no fitted attribute at all
+    except NotFittedError:
         return False
     return True
 

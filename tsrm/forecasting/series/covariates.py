@@ -25,7 +25,6 @@ import pandas as pd
 
 from tsrm.exceptions import MissingValuesError, TSRMInputError
 from tsrm.forecasting.series import Panel
-from tsrm.forecasting.series.index import TimeIndex
 
 # name -> (the index attribute, its period): each becomes a sin/cos pair.
 CALENDAR = {
@@ -114,7 +113,7 @@ def split_past(columns: tuple, past: tuple) -> tuple:
 def past_rows(panel: Panel, X: Any, columns: tuple, n: int) -> list[np.ndarray]:
     """Per series, the unscaled ``(n, k)`` values of ``columns`` at its last ``n`` steps."""
     return [
-        _rows(X, panel.kind, columns, sid, past_index(index, n), n)
+        _rows(X, panel.kind, columns, sid, index.past(n), n)
         for sid, index in zip(panel.ids, panel.indexes, strict=True)
     ]
 
@@ -166,16 +165,6 @@ def static_matrix(static: Any, ids: list, fitted: tuple | None = None) -> tuple[
             f"{', '.join(map(repr, [ids[i] for i in np.flatnonzero(bad)[:5]]))}; fill them first."
         )
     return values, tuple(names)
-
-
-def past_index(index: TimeIndex, n: int) -> pd.Index:
-    """The ``n`` index values that end at ``index.last`` (the fitted series' own index)."""
-    if index.kind == "datetime":
-        return pd.date_range(end=index.last, periods=n, freq=index.step, name=index.name)
-    if index.kind == "period":
-        return pd.period_range(end=pd.Period(index.last, freq=index.step), periods=n)
-    start = index.last - index.step * (n - 1)
-    return pd.RangeIndex(start, index.last + index.step, index.step)
 
 
 def calendar_matrix(stamps: pd.Index, names: tuple[str, ...]) -> np.ndarray:
@@ -289,7 +278,7 @@ def raw_covariates(
         n = len(values) if h is None else h
         stamps = None
         if index is not None:
-            stamps = past_index(index, n) if h is None else index.future(n)
+            stamps = index.past(n) if h is None else index.future(n)
         parts = []
         if columns:
             parts.append(_rows(X, panel.kind, columns, sid, stamps, n))

@@ -39,7 +39,7 @@ class TimeIndex:
         return index.rename(self.name)
 
     def past(self, n: int) -> pd.Index:
-        """The last ``n`` index values, ending with ``last``."""
+        """The ``n`` index values that end at ``last`` (the fitted series' own index)."""
         if self.kind == "datetime":
             index = pd.date_range(end=self.last, periods=n, freq=self.step)
         elif self.kind == "period":

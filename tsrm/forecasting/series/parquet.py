@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -61,17 +62,23 @@ def _pyarrow_parquet():
     return pq
 
 
-def _batches(files: list[Path], what: str) -> Iterator[pd.DataFrame]:
-    """The rows of every file, ``BATCH_ROWS`` at a time, as pandas frames."""
+def _readers(files: list[Path], what: str) -> list:
+    """One opened ``pyarrow.parquet.ParquetFile`` per file, each checked for the columns."""
     pq = _pyarrow_parquet()
-    for f in files:
-        reader = pq.ParquetFile(f)
+    readers = [pq.ParquetFile(f) for f in files]
+    for f, reader in zip(files, readers, strict=True):
         absent = [c for c in _COLUMNS if c not in reader.schema_arrow.names]
         if absent:
             raise TSRMInputError(
                 f"{what}: {f.name} lacks column(s) {absent}; a long Parquet data set needs "
                 "columns unique_id, ds and y."
             )
+    return readers
+
+
+def _batches(readers: list) -> Iterator[pd.DataFrame]:
+    """The rows of every file, ``BATCH_ROWS`` at a time, as pandas frames."""
+    for reader in readers:
         for batch in reader.iter_batches(BATCH_ROWS, columns=list(_COLUMNS)):
             yield batch.to_pandas()
 
@@ -92,7 +99,9 @@ def _complete_series(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         yield carry
 
 
-def read_parquet_panel(path: str | os.PathLike, what: str, read_chunk) -> tuple:
+def read_parquet_panel(
+    path: str | os.PathLike, what: str, read_chunk: Callable[[pd.DataFrame], Any]
+) -> tuple:
     """The series of the Parquet data set at ``path``: ``(values, ids, indexes, float32)``.
 
     ``read_chunk(frame)`` turns a long frame of whole series into a Panel (the long
@@ -100,17 +109,14 @@ def read_parquet_panel(path: str | os.PathLike, what: str, read_chunk) -> tuple:
     file, deleted from the directory at once (the mapping keeps it until the last view
     is gone); ``float32``: whether ``y`` is stored as float32.
     """
-    files = parquet_files(path, what)
-    pq = _pyarrow_parquet()
-    import pyarrow
-
-    n_rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    readers = _readers(parquet_files(path, what), what)
+    n_rows = sum(r.metadata.num_rows for r in readers)
     if n_rows == 0:
         raise TSRMInputError(f"{what}: the Parquet data set {str(path)!r} has no rows.")
-    float32 = all(str(pq.ParquetFile(f).schema_arrow.field("y").type) == "float" for f in files)
+    float32 = all(str(r.schema_arrow.field("y").type) == "float" for r in readers)
     store, at = None, 0
     values, ids, indexes, seen = [], [], [], set()
-    for frame in _complete_series(_batches(files, what)):
+    for frame in _complete_series(_batches(readers)):
         chunk = read_chunk(frame)
         if store is None:
             keep32 = float32 and chunk.values[0].dtype == np.float32
@@ -130,6 +136,8 @@ def read_parquet_panel(path: str | os.PathLike, what: str, read_chunk) -> tuple:
             ids.append(sid)
             indexes.append(index)
             at += len(v)
+    import pyarrow  # imported already, by _readers
+
     pyarrow.default_memory_pool().release_unused()  # the batches' buffers, kept for reuse
     return values, ids, indexes, float32
 

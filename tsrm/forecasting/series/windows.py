@@ -81,10 +81,10 @@ class WindowDataset(Dataset):
             self.data, self.mask, self.covariates = share.data, share.mask, share.covariates
             covariate_input = share._covariate_input
         else:
-            self.data = _flat_float32(series) if data is None else data
+            self.data = _flat(series) if data is None else data
             # One byte a step: a float32 mask would be as large as the data itself.
-            self.mask = None if observed is None else _flat_float32(observed, np.bool_)
-            self.covariates = None if covariates is None else _flat_float32(covariates)
+            self.mask = None if observed is None else _flat(observed, np.bool_)
+            self.covariates = None if covariates is None else _flat(covariates)
         self._in = torch.arange(lookback)
         self._out = torch.arange(lookback, lookback + horizon)
         self._covariate_input = covariate_input
@@ -113,23 +113,23 @@ class WindowDataset(Dataset):
     def __getitems__(self, indices: list[int]) -> tuple[torch.Tensor, ...]:
         # Batched gather: the DataLoader hands the whole batch of indices at once.
         s = self.window_starts(torch.as_tensor(indices)).unsqueeze(1)
+        mask = None if self.mask is None else self.mask[s + self._out].float()
         if self.covariates is not None:
-            mask = None if self.mask is None else self.mask[s + self._out].float()
             return (
                 self.data[s + self._in],
                 self.data[s + self._out],
                 mask,
                 self.covariates[s + self._covariate_steps],
             )
-        if self.mask is None:
+        if mask is None:
             return self.data[s + self._in], self.data[s + self._out]
-        return self.data[s + self._in], self.data[s + self._out], self.mask[s + self._out].float()
+        return self.data[s + self._in], self.data[s + self._out], mask
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, ...]:
         return tuple(t if t is None else t[0] for t in self.__getitems__([i]))
 
 
-def _flat_float32(arrays: list[np.ndarray], dtype: type = np.float32) -> torch.Tensor:
+def _flat(arrays: list[np.ndarray], dtype: type = np.float32) -> torch.Tensor:
     """All arrays end to end as one float32 (or ``dtype``) tensor, filled in place (no
     float64 temporary).
 
