@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from tsrm._distributed import launched_share
 from tsrm.exceptions import NumericalRangeError, TSRMInputError
 from tsrm.forecasting.series import Panel, to_panel
 from tsrm.forecasting.uncertainty import (
@@ -34,6 +35,8 @@ DEFAULT_TAGS: dict[str, bool] = {
     "checkpoint": False,  # fit(..., checkpoint_dir=...)
     "trace": False,  # predict(..., return_trace=True)
     "fit_keeps_float32": False,  # _fit reads float32 panels itself (no float64 copy)
+    # Under a launcher (torchrun), fit reads one share of a Parquet data set per process.
+    "sharded_fit": False,
 }
 
 #: The tag each optional argument of fit / predict needs.
@@ -253,6 +256,7 @@ class BaseForecaster(BaseEstimator):
             allow_missing=self._allows_missing(),
             missing_hint=self._missing_hint(),
             keep_float32=fit and self._tags["fit_keeps_float32"],
+            share=launched_share() if fit and self._tags["sharded_fit"] else None,
         )
 
     def _refuse_unsupported(self, **given: Any) -> None:

@@ -101,3 +101,41 @@ def test_the_frame_checks_apply_to_each_batch(tmp_path, small_batches):
     frame.to_parquet(tmp_path / "fleet.parquet")
     with pytest.raises(IrregularIndexError, match="'a' has duplicated timestamps"):
         to_panel(tmp_path / "fleet.parquet")
+
+
+def _fleet(n_series: int = 5) -> pd.DataFrame:
+    """``n_series`` hourly series of different lengths, in one long frame."""
+    parts = [
+        _frame().query("unique_id == 'a'").assign(unique_id=f"s{k}").iloc[: 100 + 30 * k]
+        for k in range(n_series)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_a_share_reads_every_nth_series(tmp_path, small_batches):
+    """Three processes' shares: disjoint, together every series, each as a full read has it."""
+    frame = _fleet()
+    _write_parts(frame, tmp_path / "fleet", cuts=[170, 520])  # series span batches and files
+    whole = to_panel(tmp_path / "fleet")
+    shares = [to_panel(tmp_path / "fleet", share=(rank, 3)) for rank in range(3)]
+    assert [p.ids for p in shares] == [["s0", "s3"], ["s1", "s4"], ["s2"]]
+    assert [p.share for p in shares] == [(0, 3), (1, 3), (2, 3)] and whole.share is None
+    for panel in shares:
+        for sid, values, index in zip(panel.ids, panel.values, panel.indexes, strict=True):
+            k = whole.ids.index(sid)
+            np.testing.assert_array_equal(values, whole.values[k])
+            assert index == whole.indexes[k]
+
+
+def test_a_share_still_checks_every_series(tmp_path, small_batches):
+    frame = _fleet(3)
+    apart = pd.concat([frame.iloc[:60], frame.iloc[230:], frame.iloc[60:230]])  # 's0' apart
+    apart.to_parquet(tmp_path / "fleet.parquet")
+    with pytest.raises(TSRMInputError, match="'s0' are not consecutive"):
+        to_panel(tmp_path / "fleet.parquet", share=(1, 2))  # 's0' is not in this share
+
+
+def test_a_process_without_series_is_told_why(tmp_path):
+    _fleet(2).to_parquet(tmp_path / "fleet.parquet")
+    with pytest.raises(TSRMInputError, match="process 2 of 3 has no series.*at most as many"):
+        to_panel(tmp_path / "fleet.parquet", share=(2, 3))

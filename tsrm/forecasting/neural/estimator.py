@@ -22,6 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 from torch import Tensor, nn
 
+from tsrm._distributed import from_rank_zero, gathered, trainer_options
 from tsrm._threads import torch_threads
 from tsrm.exceptions import NumericalRangeError, TSRMInputError
 from tsrm.forecasting.base import BaseForecaster, Inputs, check_finite_forecast, check_positive_int
@@ -208,6 +209,7 @@ class WindowForecaster(BaseForecaster):
         # _fit reads the panel one series at a time in float64 (flat_scaled): float32
         # input is used as it is, with no float64 copy of the data.
         "fit_keeps_float32": True,
+        "sharded_fit": True,
     }
 
     # Settings class of the network, and the "format" tag of its model files (a file
@@ -344,6 +346,8 @@ class WindowForecaster(BaseForecaster):
     # -- fit ------------------------------------------------------------------
     def _fit(self, panel: Panel, inputs: Inputs) -> None:
         horizon = check_positive_int(self.horizon, "horizon")
+        if panel.share is not None:
+            _check_shareable(inputs)
         val_steps = series_validation(self.validation_size, panel, horizon)
         if any(np.isnan(v).any() for v in panel.values):
             check_observed(panel, val_steps)
@@ -353,9 +357,10 @@ class WindowForecaster(BaseForecaster):
                 f"n_models={n_models} does not combine networks with covariates (X or "
                 "calendar_features) yet; use n_models=1 or leave the covariates out."
             )
-        season = self._season(panel)
+        # Processes training on shares of one data set all take rank 0's data-driven choices.
+        season = _agreed(panel, self._season(panel))
         search = _Search(panel, inputs, val_steps, season, self._time_budget())
-        candidates = self._lookbacks(panel, val_steps, horizon, season)
+        candidates = _agreed(panel, self._lookbacks(panel, val_steps, horizon, season))
         search.several = len(candidates) > 1 or n_models > 1
         for lookback in candidates:
             self._attempt(search, lookback, self.random_state, f"lookback-{lookback}")
@@ -377,14 +382,16 @@ class WindowForecaster(BaseForecaster):
         with torch_threads(self._n_threads()):
             if self._may_fall_back(chosen):
                 search.rows.append(self._fall_back_if_better(chosen, season, search.rows))
-            self.calibration_ = probabilistic.calibrate(self._point_network, chosen.val, horizon)
+            self.calibration_ = probabilistic.calibrate(
+                self._point_network, chosen.val, horizon, shared=panel.share is not None
+            )
         self.selection_ = selection_table(search.rows)
         if self.fallback_ is None:
             _warn_if_capped(chosen.history, self.max_epochs, len(chosen.val) > 0)
 
     def _attempt(self, search: _Search, lookback: int, seed: int | None, folder: str) -> None:
         """Train one candidate into ``search``, or list it as skipped for ``time_budget_s``."""
-        if search.out_of_time():
+        if _agreed(search.panel, search.out_of_time()):
             search.rows.append(
                 {"candidate": "network", "lookback": lookback, "period": search.season,
                  "seed": seed, "chosen": False}
@@ -406,7 +413,9 @@ class WindowForecaster(BaseForecaster):
         levels, H = self._quantile_levels(), longest.cfg.horizon
         with torch_threads(self._n_threads()):
             score = validation_mse(
-                lambda w: probabilistic.point_output(network(w), levels, H), longest.val
+                lambda w: probabilistic.point_output(network(w), levels, H),
+                longest.val,
+                shared=search.panel.share is not None,
             )
         search.rows.append(
             {"candidate": f"median of {len(members)}", "lookback": longest.cfg.lookback,
@@ -433,8 +442,9 @@ class WindowForecaster(BaseForecaster):
         function); where it is better, it becomes the fitted network. Its selection row."""
         period = season if 1 < season <= chosen.cfg.lookback else 1
         naive = SeasonalRepeat(chosen.cfg.horizon, period)
-        network_mse = validation_mse(self._point_network, chosen.val)
-        naive_mse = validation_mse(naive, chosen.val)
+        shared = chosen.context.share is not None
+        network_mse = validation_mse(self._point_network, chosen.val, shared=shared)
+        naive_mse = validation_mse(naive, chosen.val, shared=shared)
         better = naive_mse < network_mse
         name = "seasonal naive" if period > 1 else "naive"
         if better:
@@ -504,7 +514,7 @@ class WindowForecaster(BaseForecaster):
             fingerprint = self._fingerprint(panel, mean, std, covariates or [], cfg, seed)
         del covariates  # the windows hold their own float32 copy from here on
         network, history, score = self._train(
-            cfg, spec, train, val, checkpoint_dir, fingerprint, seed
+            cfg, spec, train, val, checkpoint_dir, fingerprint, seed, panel.share is not None
         )
         context = replace(panel, values=last_values)
         return _Fitted(cfg, network, context, mean, std, history, spec, val, score)
@@ -518,8 +528,14 @@ class WindowForecaster(BaseForecaster):
         checkpoint_dir: Path | None,
         fingerprint: str | None,
         seed: int | None,
+        shared: bool = False,
     ) -> tuple[nn.Module, dict, float]:
-        """Build the network and train it: the network (best weights), history, best val MSE."""
+        """Build the network and train it: the network (best weights), history, best val MSE.
+
+        ``shared``: this process trains on its share of the data together with the other
+        launched processes (DDP); all draw as many windows per epoch as the largest share
+        has, so that every process takes the same number of steps (or DDP waits forever).
+        """
         from lightning.pytorch.callbacks import EarlyStopping
 
         from tsrm._trainer import make_trainer, quiet_lightning
@@ -531,15 +547,20 @@ class WindowForecaster(BaseForecaster):
             seed if seed is not None else int(torch.seed() % 2**31)
         )
         torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=generator)))
-        module = self._build_module(self._make_network(cfg, spec), len(train))
+        n_windows, validated = len(train), len(val) > 0
+        if shared:
+            n_windows, validated = _agreed_windows(train, val)
+        module = self._build_module(self._make_network(cfg, spec), n_windows)
         history, best = EpochHistory(), BestWeights("val_loss")
         callbacks: list = [history, best]
-        batch_size, draws = epoch_plan(len(train), self.batch_size, self._min_epoch_steps())
+        batch_size, draws = epoch_plan(n_windows, self.batch_size, self._min_epoch_steps())
         loaders = {"train_dataloaders": window_loader(train, batch_size, generator, draws)}
-        if len(val):
+        if validated:
             callbacks.append(EarlyStopping("val_loss", patience=self.patience))
             loaders["val_dataloaders"] = window_loader(val, 4 * batch_size, None)
         resume_from, options = None, dict(self.trainer_kwargs or {})
+        if shared:
+            options = trainer_options(options)
         if checkpoint_dir is not None:
             resume_from = prepare_run(checkpoint_dir, fingerprint)
             callbacks.append(EpochCheckpoint(checkpoint_dir, generator))
@@ -1075,6 +1096,40 @@ class _Search:
         for i in members:
             self.fit_rows[i]["chosen"] = True
         return [self.fits[i] for i in members]
+
+
+def _agreed(panel: Panel, value: Any) -> Any:
+    """``value``, or rank 0's when ``panel`` is one process's share of the data."""
+    return value if panel.share is None else from_rank_zero(value)
+
+
+def _agreed_windows(train: WindowDataset, val: WindowDataset) -> tuple[int, bool]:
+    """Across the processes training on shares: the most training windows one has, and
+    whether they validate (all, or none: a process without validation windows would leave
+    the others waiting for its scores)."""
+    counts = gathered((len(train), len(val)))
+    with_val = [v > 0 for _, v in counts]
+    if any(with_val) and not all(with_val):
+        raise TSRMInputError(
+            f"Only {sum(with_val)} of the {len(counts)} processes have validation windows in "
+            "their share of the series; use a larger validation_size, or validation_size=0."
+        )
+    return max(n for n, _ in counts), all(with_val)
+
+
+def _check_shareable(inputs: Inputs) -> None:
+    """What a fit on one share of the data among launched processes does not take yet."""
+    if inputs.X is not None or inputs.static is not None:
+        raise TSRMInputError(
+            "Covariates (X, static) are not read per process when several launched "
+            "processes fit one model on a Parquet data set; fit without them, or in one "
+            "process."
+        )
+    if inputs.checkpoint_dir is not None:
+        raise TSRMInputError(
+            "checkpoint_dir is not supported when several launched processes fit one model "
+            "(each would write the same folder); fit without it, or in one process."
+        )
 
 
 def check_lookback(lookback: Any) -> None:

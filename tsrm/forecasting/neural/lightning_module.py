@@ -166,7 +166,13 @@ class PointForecastModule(L.LightningModule):
         batch = Batch(*batch)  # the loader's (window, target[, mask[, covariates]])
         window, loss = batch.window, self._training_loss(batch)
         self.log(
-            "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(window)
+            "train_loss",
+            loss,
+            on_step=False,
+            on_epoch=True,
+            prog_bar=True,
+            batch_size=len(window),
+            sync_dist=True,  # under DDP: the mean over every process, the same in each
         )
         return loss
 
@@ -199,6 +205,7 @@ class PointForecastModule(L.LightningModule):
             on_epoch=True,
             prog_bar=True,
             batch_size=len(window),
+            sync_dist=True,  # under DDP, every process keeps the same best epoch and stops with it
         )
 
     # Validation (and the weights kept as "best") use the EMA weights when EMA is on.

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from tsrm._distributed import gathered
 from tsrm.exceptions import TSRMInputError
 from tsrm.forecasting.neural.conformal import Calibration
 from tsrm.forecasting.series import WindowDataset
@@ -56,7 +57,11 @@ def sorted_levels(output: Tensor, levels: tuple[float, ...], horizon: int) -> Te
 
 
 def calibrate(
-    point: Callable[[Tensor], Tensor], val: WindowDataset, horizon: int, batch: int = 2048
+    point: Callable[[Tensor], Tensor],
+    val: WindowDataset,
+    horizon: int,
+    batch: int = 2048,
+    shared: bool = False,
 ) -> Calibration | None:
     """Calibration from a fitted network's errors on the validation windows (None if none).
 
@@ -64,9 +69,11 @@ def calibrate(
     windows, evenly spread over the validation set, are used: enough for any coverage
     level, and memory stays bounded on panels of thousands of long series. Batches of
     ``batch`` windows keep the network's activations small beside the training data;
-    each window's forecast does not depend on the batch it is in.
+    each window's forecast does not depend on the batch it is in. ``shared``: ``val`` is
+    one launched process's share; every process's residuals are pooled (the same
+    calibration in each).
     """
-    if not len(val):
+    if not len(val) and not shared:
         return None
     index = np.arange(len(val))
     if len(val) > CALIBRATION_WINDOWS:
@@ -78,6 +85,8 @@ def calibrate(
     for residual in validation_residuals(point, val, index, batch):
         residuals[at : at + len(residual)] = residual
         at += len(residual)
+    if shared:
+        residuals = np.concatenate(gathered(residuals))
     return Calibration.from_residuals(residuals)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from torch import Tensor, nn
 
+from tsrm._distributed import gathered
 from tsrm.forecasting.neural.probabilistic import validation_residuals
 from tsrm.forecasting.series import WindowDataset
 
@@ -62,11 +63,18 @@ class SeasonalRepeat(nn.Module):
         return season.repeat(1, -(-self.horizon // self.period))[:, : self.horizon]
 
 
-def validation_mse(forecast: Callable[..., Tensor], val: WindowDataset) -> float:
-    """MSE of ``forecast`` over the validation windows' observed target steps (scaled units)."""
+def validation_mse(
+    forecast: Callable[..., Tensor], val: WindowDataset, shared: bool = False
+) -> float:
+    """MSE of ``forecast`` over the validation windows' observed target steps (scaled units).
+
+    ``shared``: ``val`` is one launched process's share; the MSE is over every process's.
+    """
     total, count = 0.0, 0
     for residual in validation_residuals(forecast, val, np.arange(len(val)), _BATCH):
         observed = ~np.isnan(residual)
         total += float(np.square(residual[observed], dtype=np.float64).sum())
         count += int(observed.sum())
+    if shared:
+        total, count = map(sum, zip(*gathered((total, count)), strict=True))
     return total / count if count else float("nan")

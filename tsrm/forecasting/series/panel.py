@@ -58,6 +58,9 @@ class Panel:
     dtype : str
         ``"float32"`` where every input value was float32 (forecasts come back so),
         else ``"float64"``.
+    share : (rank, n) or None
+        Set when only part of a data set was read: the series whose position is
+        ``rank`` modulo ``n``, one process's share when ``n`` processes train together.
     """
 
     values: list[np.ndarray]
@@ -67,6 +70,7 @@ class Panel:
     name: Any = None
     columns_name: Any = field(default=None)
     dtype: str = "float64"
+    share: tuple[int, int] | None = None
 
     @property
     def n_series(self) -> int:
@@ -250,6 +254,7 @@ def to_panel(
     allow_missing: bool = False,
     missing_hint: str = "",
     keep_float32: bool = False,
+    share: tuple[int, int] | None = None,
 ) -> Panel:
     """Validate ``data`` and convert it to a :class:`Panel` (the input is not modified).
 
@@ -269,6 +274,9 @@ def to_panel(
         Float32 input stays float32: the series are read-only views of it (or float32
         copies, where the input must be reordered) instead of float64 copies, half or
         none of the memory. For callers that compute in float64 one series at a time.
+    share : (rank, n), optional
+        For a path only: read the series whose position in the data set is ``rank``
+        modulo ``n`` (one of ``n`` processes training together), see ``Panel.share``.
 
     Raises
     ------
@@ -277,7 +285,7 @@ def to_panel(
         an irregular, duplicated or unsorted index; the message names the fix.
     """
     if isinstance(data, str | os.PathLike):
-        panel = _parquet_panel(data, what, allow_missing, missing_hint, keep_float32)
+        panel = _parquet_panel(data, what, allow_missing, missing_hint, keep_float32, share)
     else:
         panel = _to_panel(data, what, allow_missing, missing_hint, keep_float32)
         panel.dtype = "float32" if _all_float32(data) else "float64"
@@ -293,14 +301,25 @@ def to_panel(
 
 
 def _parquet_panel(
-    path: str | os.PathLike, what: str, allow_missing: bool, hint: str, keep32: bool
+    path: str | os.PathLike,
+    what: str,
+    allow_missing: bool,
+    hint: str,
+    keep32: bool,
+    share: tuple[int, int] | None,
 ) -> Panel:
     """A long Parquet data set (see :mod:`~tsrm.forecasting.series.parquet`), checked as a
     long DataFrame is, batch by batch."""
     values, ids, indexes, float32 = read_parquet_panel(
-        path, what, lambda frame: _long_panel(frame, what, allow_missing, hint, keep32)
+        path, what, lambda frame: _long_panel(frame, what, allow_missing, hint, keep32), share
     )
-    return Panel(values, ids, indexes, "long", "y", dtype="float32" if float32 else "float64")
+    if not values:
+        raise TSRMInputError(
+            f"{what}: process {share[0]} of {share[1]} has no series of its own in "
+            f"{str(path)!r}; start at most as many processes as there are series."
+        )
+    dtype = "float32" if float32 else "float64"
+    return Panel(values, ids, indexes, "long", "y", dtype=dtype, share=share)
 
 
 def _all_float32(data: Any) -> bool:

@@ -100,14 +100,19 @@ def _complete_series(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
 
 
 def read_parquet_panel(
-    path: str | os.PathLike, what: str, read_chunk: Callable[[pd.DataFrame], Any]
+    path: str | os.PathLike,
+    what: str,
+    read_chunk: Callable[[pd.DataFrame], Any],
+    share: tuple[int, int] | None = None,
 ) -> tuple:
     """The series of the Parquet data set at ``path``: ``(values, ids, indexes, float32)``.
 
     ``read_chunk(frame)`` turns a long frame of whole series into a Panel (the long
     DataFrame path, with its checks). The values are read-only views of one memory-mapped
     file, deleted from the directory at once (the mapping keeps it until the last view
-    is gone); ``float32``: whether ``y`` is stored as float32.
+    is gone); ``float32``: whether ``y`` is stored as float32. ``share=(rank, n)``: only
+    the series whose position in the data set is ``rank`` modulo ``n`` are kept (every
+    series is still checked to be consecutive).
     """
     readers = _readers(parquet_files(path, what), what)
     n_rows = sum(r.metadata.num_rows for r in readers)
@@ -117,18 +122,14 @@ def read_parquet_panel(
     store, at = None, 0
     values, ids, indexes, seen = [], [], [], set()
     for frame in _complete_series(_batches(readers)):
+        frame = _checked_share(frame, what, seen, share)
+        if frame.empty:
+            continue
         chunk = read_chunk(frame)
         if store is None:
             keep32 = float32 and chunk.values[0].dtype == np.float32
             store = _scratch_array(n_rows, np.float32 if keep32 else np.float64)
         for sid, v, index in zip(chunk.ids, chunk.values, chunk.indexes, strict=True):
-            if sid in seen:
-                raise TSRMInputError(
-                    f"{what}: the rows of series {sid!r} are not consecutive in the Parquet "
-                    "data set; write it sorted by unique_id (e.g. df.sort_values(['unique_id', "
-                    "'ds']).to_parquet(...))."
-                )
-            seen.add(sid)
             store[at : at + len(v)] = v
             view = store[at : at + len(v)].view(np.ndarray)
             view.flags.writeable = False
@@ -140,6 +141,27 @@ def read_parquet_panel(
 
     pyarrow.default_memory_pool().release_unused()  # the batches' buffers, kept for reuse
     return values, ids, indexes, float32
+
+
+def _checked_share(
+    frame: pd.DataFrame, what: str, seen: set, share: tuple[int, int] | None
+) -> pd.DataFrame:
+    """The rows of ``frame``'s series in ``share`` (all without one), after checking that no
+    series came before (``seen``: the series read so far, updated)."""
+    codes, series = pd.factorize(frame["unique_id"])
+    before = len(seen)
+    for sid in series:
+        if sid in seen:
+            raise TSRMInputError(
+                f"{what}: the rows of series {sid!r} are not consecutive in the Parquet "
+                "data set; write it sorted by unique_id (e.g. df.sort_values(['unique_id', "
+                "'ds']).to_parquet(...))."
+            )
+        seen.add(sid)
+    if share is None:
+        return frame
+    rank, n = share
+    return frame[(before + codes) % n == rank]
 
 
 def _scratch_array(n: int, dtype: np.dtype) -> np.ndarray:
