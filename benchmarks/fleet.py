@@ -15,12 +15,22 @@ on this machine:
    whole series each, so no shuffle), series per second, and checks both give the same
    forecasts.
 
+``compare`` puts TS-TRM beside neuralforecast's NHITS (``pip install neuralforecast``; it
+is not a tsrm dependency) in one run, on the first ``--series`` series of the fleet read
+into one in-memory long frame: each library fits on every series but its last ``horizon``
+points (NHITS: neuralforecast's defaults but ``input_size`` = TS-TRM's look-back and
+``max_steps``; missing values go to it as ``available_mask`` 0, its way of masking them),
+then forecasts every series from that history (``predict(y=...)`` / ``predict(df=...)``),
+timed, one torch thread each; MAE on the held-out points. Rows go to
+benchmarks/results/fleet_compare.csv.
+
 Example::
 
     python benchmarks/fleet.py write --series 100000 --points 1000 --out /tmp/fleet
     python benchmarks/fleet.py run --data /tmp/fleet
+    python benchmarks/fleet.py compare --data /tmp/fleet --series 20000
 
-Appends a row to benchmarks/results/fleet.csv.
+Appends a row to benchmarks/results/fleet.csv (``run``) or rows to fleet_compare.csv.
 """
 
 from __future__ import annotations
@@ -164,6 +174,104 @@ def run(data: Path, workers: int, results: Path) -> None:
     print(" ".join(f"{k}={v}" for k, v in row.items() if k not in ("machine", "command")))
 
 
+COMPARE_FIELDS = ["date", "series", "points", "library", "model", "settings", "fit_s",
+                  "predict_s", "series_per_s", "mae", "seed", "versions", "git_commit",
+                  "machine", "command"]  # fmt: skip
+
+
+def _first_series(data: Path, n_series: int) -> pd.DataFrame:
+    """The first ``n_series`` series of the fleet as one long frame, float32 ``y``."""
+    frames, have = [], 0
+    for f in sorted(data.glob("*.parquet")):
+        frame = pd.read_parquet(f)
+        ids = frame["unique_id"].unique()[: n_series - have]
+        frames.append(frame[frame["unique_id"].isin(ids)])
+        have += len(ids)
+        if have == n_series:
+            break
+    return pd.concat(frames, ignore_index=True)
+
+
+def _held_out(frame: pd.DataFrame, h: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Every series less its last ``h`` rows, and those rows' values (series by series)."""
+    last = frame.groupby("unique_id", sort=False).cumcount(ascending=False) < h
+    return frame[~last].reset_index(drop=True), frame.loc[last, "y"].to_numpy(np.float64)
+
+
+def _mae(forecast: np.ndarray, truth: np.ndarray) -> float:
+    observed = ~np.isnan(truth)
+    return float(np.abs(forecast[observed] - truth[observed]).mean())
+
+
+def _tsrm_side(history: pd.DataFrame) -> tuple[dict, np.ndarray]:
+    from tsrm import TRMForecaster
+
+    start = time.perf_counter()
+    model = TRMForecaster(**SETTINGS).fit(history)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    forecast = model.predict(y=history)
+    predict_s = time.perf_counter() - start
+    settings = settings_text(SETTINGS) + f"; epochs={len(model.history_['train_loss'])}"
+    return {"library": "tsrm", "model": "TRMForecaster", "settings": settings,
+            "fit_s": fit_s, "predict_s": predict_s}, forecast["y"].to_numpy()  # fmt: skip
+
+
+def _neuralforecast_side(history: pd.DataFrame, max_steps: int) -> tuple[dict, np.ndarray]:
+    from neuralforecast import NeuralForecast
+    from neuralforecast.models import NHITS
+
+    missing = history["y"].isna()
+    frame = history.assign(
+        y=history["y"].fillna(0.0).astype(np.float64),
+        available_mask=(~missing).astype(np.float64),
+    )
+    settings = dict(h=SETTINGS["horizon"], input_size=SETTINGS["lookback"],
+                    max_steps=max_steps, random_seed=0)  # fmt: skip
+    model = NHITS(**settings, accelerator="cpu", enable_progress_bar=False, logger=False,
+                  enable_model_summary=False)  # fmt: skip
+    nf = NeuralForecast(models=[model], freq="h")
+    start = time.perf_counter()
+    nf.fit(df=frame)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    forecast = nf.predict(df=frame)
+    predict_s = time.perf_counter() - start
+    forecast = forecast.sort_values(["unique_id", "ds"], kind="stable")
+    return {"library": "neuralforecast", "model": "NHITS", "settings": settings_text(settings),
+            "fit_s": fit_s, "predict_s": predict_s}, forecast["NHITS"].to_numpy()  # fmt: skip
+
+
+def compare(data: Path, n_series: int, max_steps: int, results: Path) -> None:
+    """TS-TRM and NHITS on the same series, one after the other, one thread each."""
+    from importlib.metadata import version
+
+    import torch
+
+    torch.set_num_threads(1)
+    frame = _first_series(data, n_series)
+    history, truth = _held_out(frame, SETTINGS["horizon"])
+    points = len(frame) // n_series
+    del frame
+    versions = "; ".join(f"{p} {version(p)}" for p in ("tsrm", "neuralforecast", "torch", "pandas"))
+    sides = [lambda: _tsrm_side(history), lambda: _neuralforecast_side(history, max_steps)]
+    for side in sides:
+        row, forecast = side()
+        row = {
+            "date": today(), "series": n_series, "points": points, **row,
+            "fit_s": round(row["fit_s"], 1), "predict_s": round(row["predict_s"], 2),
+            "series_per_s": round(n_series / row["predict_s"]),
+            "mae": round(_mae(forecast, truth), 3), "seed": 0, "versions": versions,
+            "git_commit": git_commit(), "machine": machine(),
+            "command": command("fleet.py", [("compare", True), ("--data", data),
+                                            ("--series", n_series),
+                                            ("--max-steps", max_steps)]),
+        }  # fmt: skip
+        table = ResultsFile(results / "fleet_compare.csv", COMPARE_FIELDS, ["series", "library"])
+        table.append(row)
+        print(" ".join(f"{k}={v}" for k, v in row.items() if k not in ("machine", "command")))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="step", required=True)
@@ -176,9 +284,16 @@ def main() -> None:
     r.add_argument("--data", type=Path, required=True)
     r.add_argument("--workers", type=int, default=2)
     r.add_argument("--results-dir", type=Path, default=RESULTS)
+    c = sub.add_parser("compare", help="TS-TRM and neuralforecast's NHITS side by side")
+    c.add_argument("--data", type=Path, required=True)
+    c.add_argument("--series", type=int, default=20_000)
+    c.add_argument("--max-steps", type=int, default=1000, help="NHITS's training steps")
+    c.add_argument("--results-dir", type=Path, default=RESULTS)
     args = parser.parse_args()
     if args.step == "write":
         write(args.out, args.series, args.points, args.seed)
+    elif args.step == "compare":
+        compare(args.data, args.series, args.max_steps, args.results_dir)
     else:
         run(args.data, args.workers, args.results_dir)
 
