@@ -10,7 +10,8 @@ import pytest
 import torch
 from sklearn.exceptions import ConvergenceWarning
 
-from tsrm.forecasting.neural.data import MIN_BATCH, epoch_plan
+from tsrm.exceptions import TSRMInputError
+from tsrm.forecasting.neural.data import MIN_BATCH, epoch_plan, split_windows
 from tsrm.forecasting.neural.selection import MAX_LOOKBACK, lookback_candidates
 from tsrm.forecasting.series.windows import Permutation
 
@@ -26,6 +27,37 @@ def test_epoch_plan_gives_short_series_enough_steps():
     assert epoch_plan(67, 256, 32) == (MIN_BATCH, 32 * MIN_BATCH)  # shrinks, draws again
     assert epoch_plan(10_000, 256, 32) == (256, 10_000)  # long data: one pass as before
     assert epoch_plan(67, 256, 0) == (256, 67)
+
+
+def test_an_epoch_of_a_large_data_set_draws_a_bounded_number_of_windows():
+    assert epoch_plan(5_000_000, 256, 32, max_windows=1 << 20) == (256, 1 << 20)
+    assert epoch_plan(10_000, 256, 32, max_windows=1 << 20) == (256, 10_000)  # as without
+    assert epoch_plan(67, 256, 32, max_windows=1 << 20) == (MIN_BATCH, 32 * MIN_BATCH)
+
+
+def test_validation_of_many_series_keeps_evenly_spaced_series():
+    # Ten series of 100 points, the last 20 held out: 16 validation windows each (L 10, H 5).
+    def split(most):
+        return split_windows([100] * 10, 10, 5, [20] * 10, data=torch.zeros(1000),
+                             max_val_windows=most)  # fmt: skip
+
+    train, val = split(50)
+    full_train, full_val = split(None)
+    assert len(full_val) == 160 and len(split(160)[1]) == 160
+    assert len(val) == 3 * 16  # every 4th series: 0, 4 and 8
+    assert len(train) == len(full_train)  # the other tails are still not trained on
+
+
+def test_max_epoch_windows_leaves_smaller_data_alone_and_bounds_larger(tiny_model, long_frame):
+    default = tiny_model().fit(long_frame)
+    unbounded = tiny_model(max_epoch_windows=None).fit(long_frame)
+    for p, q in zip(default.network_.parameters(), unbounded.network_.parameters(), strict=True):
+        assert torch.equal(p, q)
+    bounded = tiny_model(max_epoch_windows=40).fit(long_frame)
+    assert 0 < bounded.calibration_.n[0] < default.calibration_.n[0]  # one series validates
+    assert len(bounded.predict()) == len(default.predict())
+    with pytest.raises(TSRMInputError, match="max_epoch_windows must be a positive integer"):
+        tiny_model(max_epoch_windows=0).fit(long_frame)
 
 
 def test_permutation_draws_every_window_before_any_twice():

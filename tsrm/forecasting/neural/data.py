@@ -95,6 +95,7 @@ def split_windows(
     covariates: list[np.ndarray] | None = None,
     data: torch.Tensor | None = None,
     covariate_input: bool = False,
+    max_val_windows: int | None = None,
 ) -> tuple[WindowDataset, WindowDataset]:
     """Training windows (targets before each series' validation tail) and validation windows.
 
@@ -104,9 +105,14 @@ def split_windows(
     ``covariates`` (per series, ``(length, k)``) batches are ``(input, target, mask or
     None, covariates)``. With ``data`` (the scaled series end to end, float32, see
     :func:`flat_scaled`) ``scaled`` need only be the series' lengths. ``covariate_input``:
-    the covariates of the input steps come too (see :class:`WindowDataset`).
+    the covariates of the input steps come too (see :class:`WindowDataset`). Where the
+    validation windows number more than ``max_val_windows``, only those of evenly
+    spaced series are kept, about that many.
     """
     lengths = [s if isinstance(s, int | np.integer) else len(s) for s in scaled]
+    validated = val_steps
+    if max_val_windows is not None:
+        validated = _spread_validation(lengths, lookback, horizon, val_steps, max_val_windows)
     train = WindowDataset(
         scaled,
         lookback,
@@ -121,24 +127,46 @@ def split_windows(
         scaled,
         lookback,
         horizon,
-        [(n - v, n) if v else (0, 0) for n, v in zip(lengths, val_steps, strict=True)],
+        [(n - v, n) if v else (0, 0) for n, v in zip(lengths, validated, strict=True)],
         observed,
         share=train,  # one copy of the data for both
     )
     return train, val
 
 
+def _spread_validation(
+    lengths: list[int], lookback: int, horizon: int, val_steps: list[int], most: int
+) -> list[int]:
+    """``val_steps``, with every ``k``-th series kept and the others' set to 0 where the
+    validation windows number more than ``most`` (``k`` the smallest step that brings
+    them to about ``most``). A dropped series' tail is still not trained on."""
+    counts = [
+        max(n - lookback - horizon - max(n - v - lookback, 0) + 1, 0) if v else 0
+        for n, v in zip(lengths, val_steps, strict=True)
+    ]
+    total = sum(counts)
+    if total <= most:
+        return val_steps
+    k = -(-total // most)
+    return [v if i % k == 0 else 0 for i, v in enumerate(val_steps)]
+
+
 #: The smallest batch :func:`epoch_plan` shrinks to.
 MIN_BATCH = 16
 
 
-def epoch_plan(n_windows: int, batch_size: int, min_steps: int) -> tuple[int, int]:
+def epoch_plan(
+    n_windows: int, batch_size: int, min_steps: int, max_windows: int | None = None
+) -> tuple[int, int]:
     """Batch size and windows drawn per epoch so that an epoch has ``min_steps`` steps.
 
     With few windows the batch shrinks (to no fewer than :data:`MIN_BATCH`) and the
     windows are drawn again in fresh random orders: a short series then still gets
     ``min_steps`` optimiser steps per epoch. ``min_steps=0``: one pass at ``batch_size``.
+    More than ``max_windows`` windows: an epoch draws ``max_windows`` of them at random.
     """
+    if max_windows is not None and n_windows > max_windows:
+        return batch_size, max_windows
     if not min_steps or n_windows == 0:
         return batch_size, n_windows
     batch = min(batch_size, max(MIN_BATCH, -(-n_windows // min_steps)))

@@ -294,6 +294,8 @@ class WindowForecaster(BaseForecaster):
             raise TSRMInputError(f"time_budget_s must be positive or None, got {budget!r}.")
         if self._min_epoch_steps():
             check_positive_int(self._min_epoch_steps(), "min_epoch_steps")
+        if self._max_epoch_windows() is not None:
+            check_positive_int(self._max_epoch_windows(), "max_epoch_windows")
         self._quantile_levels()
         self._n_models()
 
@@ -321,6 +323,10 @@ class WindowForecaster(BaseForecaster):
             return float(self.learning_rate)
         long = n_windows >= self.batch_size * max(self._min_epoch_steps(), 1)
         return LONG_LR if long else SHORT_LR
+
+    def _max_epoch_windows(self) -> int | None:
+        # Only TRMForecaster exposes it; the others use every window every epoch.
+        return getattr(self, "max_epoch_windows", None)
 
     def _min_epoch_steps(self) -> int:
         # Only some estimators expose it (TRMForecaster); the others make one pass per epoch.
@@ -506,8 +512,9 @@ class WindowForecaster(BaseForecaster):
         lengths = [len(v) for v in panel.values]
         joint = spec is not None and spec.has_history
         train, val = split_windows(
-            lengths, L, H, val_steps, observed, covariates, data=flat, covariate_input=joint
-        )
+            lengths, L, H, val_steps, observed, covariates, data=flat, covariate_input=joint,
+            max_val_windows=self._max_epoch_windows(),
+        )  # fmt: skip
         del flat, observed
         fingerprint = None
         if checkpoint_dir is not None:
@@ -553,7 +560,9 @@ class WindowForecaster(BaseForecaster):
         module = self._build_module(self._make_network(cfg, spec), n_windows)
         history, best = EpochHistory(), BestWeights("val_loss")
         callbacks: list = [history, best]
-        batch_size, draws = epoch_plan(n_windows, self.batch_size, self._min_epoch_steps())
+        batch_size, draws = epoch_plan(
+            n_windows, self.batch_size, self._min_epoch_steps(), self._max_epoch_windows()
+        )
         loaders = {"train_dataloaders": window_loader(train, batch_size, generator, draws)}
         if validated:
             callbacks.append(EarlyStopping("val_loss", patience=self.patience))
@@ -607,6 +616,8 @@ class WindowForecaster(BaseForecaster):
             settings.pop("calendar_features")
         if settings.get("past_covariates", 0) is None:
             settings.pop("past_covariates")
+        if settings.get("max_epoch_windows", 0) == 1 << 20:  # the default: as before it
+            settings.pop("max_epoch_windows")
         # The same bytes as ever (float64 scaled series, then float64 values), one
         # series at a time: runs checkpointed by earlier versions still resume.
         data = chain(

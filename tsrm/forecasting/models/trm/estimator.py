@@ -82,6 +82,12 @@ class TRMForecaster(WindowForecaster):
         Optimiser steps each epoch takes at least: with few windows the batch
         shrinks (to 16) and windows are drawn again in a fresh order, so a short
         series trains as many steps as a long one. 0: one pass per epoch.
+    max_epoch_windows : int or None, default 1048576
+        Beyond this many training windows (a fleet of sensors: tens of millions) an
+        epoch is this many windows drawn at random, afresh each epoch, and validation
+        uses the windows of evenly spaced series, about this many: epochs and early
+        stopping then keep a bounded cost. Smaller data sets (every benchmark set here)
+        train as without it. None: every window, every epoch.
     learning_rate : float or "auto", default "auto"
         AdamW's rate. ``"auto"``: 3e-4 (what the long-horizon benchmarks used) when
         there are at least ``batch_size * min_epoch_steps`` training windows, 1e-3 below
@@ -186,6 +192,7 @@ class TRMForecaster(WindowForecaster):
         max_epochs: int = 20,
         batch_size: int = 256,
         min_epoch_steps: int = 32,
+        max_epoch_windows: int | None = 1 << 20,
         learning_rate: float | str = "auto",
         weight_decay: float = 0.0,
         loss: str = "mae",
