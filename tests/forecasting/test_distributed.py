@@ -84,6 +84,26 @@ def test_an_unfitted_model_is_fitted_per_partition(client):
     pd.testing.assert_frame_equal(_sorted(got.compute()), _sorted(expected))
 
 
+def test_intervals_come_beside_the_forecast(client, global_model):
+    fleet = _fleet()
+    lazy = forecast(global_model, dd.from_pandas(fleet, npartitions=3, sort=False), coverage=0.8)
+    got = _sorted(lazy.compute())
+    lower, upper = global_model.predict_interval(y=fleet, coverage=0.8)
+    expected = _sorted(global_model.predict(y=fleet).assign(
+        lower=lower["y"].to_numpy(), upper=upper["y"].to_numpy()
+    ))  # fmt: skip
+    pd.testing.assert_frame_equal(got, expected)
+    assert (got["lower"] < got["y"]).all() and (got["y"] < got["upper"]).all()
+
+
+def test_an_unfitted_model_gives_its_own_intervals():
+    fleet = _fleet()
+    got = forecast(ETS(horizon=4), fleet, coverage=0.9)
+    lower, upper = ETS(horizon=4).fit(fleet).predict_interval(coverage=0.9)
+    np.testing.assert_array_equal(got["lower"], lower["y"])
+    np.testing.assert_array_equal(got["upper"], upper["y"])
+
+
 @pytest.mark.parametrize(
     "model, data, words",
     [
@@ -96,3 +116,8 @@ def test_an_unfitted_model_is_fitted_per_partition(client):
 def test_bad_arguments_get_clear_errors(global_model, model, data, words):
     with pytest.raises(TSRMInputError, match=words):
         forecast(global_model if model is None else model, data)
+
+
+def test_a_bad_coverage_is_refused_before_any_work(global_model):
+    with pytest.raises(TSRMInputError, match="coverage"):
+        forecast(global_model, _fleet(), coverage=1.5)

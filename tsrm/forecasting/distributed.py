@@ -17,10 +17,16 @@ from sklearn.utils.validation import check_is_fitted
 from tsrm.exceptions import TSRMInputError
 from tsrm.forecasting.base import BaseForecaster, check_positive_int
 from tsrm.forecasting.series.panel import LONG_COLUMNS
+from tsrm.forecasting.uncertainty import check_coverage
 
 
 def forecast(
-    model: BaseForecaster, data: Any, h: int | None = None, *, shuffle: bool = True
+    model: BaseForecaster,
+    data: Any,
+    h: int | None = None,
+    *,
+    shuffle: bool = True,
+    coverage: float | None = None,
 ) -> Any:
     """Forecast every series of a long frame, partition by partition.
 
@@ -41,19 +47,24 @@ def forecast(
         ``False`` where every partition already holds whole series (e.g. Parquet files
         written series by series): it saves the shuffle, but a series split across
         partitions would be forecast from each part separately.
+    coverage : float, optional
+        Also the prediction interval of this coverage (``model.predict_interval``), as
+        columns ``lower`` and ``upper`` beside ``y``.
 
     Returns
     -------
     pandas or Dask DataFrame
-        The forecasts, long (``unique_id``, ``ds``, ``y``), of the kind of ``data``; a
-        Dask result is lazy, as Dask's are.
+        The forecasts, long (``unique_id``, ``ds``, ``y`` [, ``lower``, ``upper``]), of the
+        kind of ``data``; a Dask result is lazy, as Dask's are.
     """
     if not isinstance(model, BaseForecaster):
         raise TSRMInputError(
             f"model is a {type(model).__name__}; pass a tsrm forecaster, e.g. TRMForecaster."
         )
     h = check_positive_int(model.horizon if h is None else h, "h")
-    run = _Partition(model, h, _is_fitted(model))
+    if coverage is not None:
+        coverage = check_coverage(coverage)
+    run = _Partition(model, h, _is_fitted(model), coverage)
     if isinstance(data, pd.DataFrame):
         _check_long(data.columns)
         return run(data)
@@ -62,7 +73,7 @@ def forecast(
     if shuffle:
         data = data.shuffle(on="unique_id")
     return data.map_partitions(
-        _apply, _shipped(run), meta=_meta(data._meta), enforce_metadata=False
+        _apply, _shipped(run), meta=run.meta(data._meta), enforce_metadata=False
     )
 
 
@@ -86,18 +97,28 @@ def _shipped(run: _Partition) -> Any:
 class _Partition:
     """The work of one partition: a picklable callable, shipped once per worker."""
 
-    def __init__(self, model: BaseForecaster, h: int, fitted: bool) -> None:
-        self.model, self.h, self.fitted = model, h, fitted
+    def __init__(self, model: BaseForecaster, h: int, fitted: bool, coverage: float | None) -> None:
+        self.model, self.h, self.fitted, self.coverage = model, h, fitted, coverage
 
     def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
         if len(part) == 0:
-            return _meta(part)
+            return self.meta(part)
         part = part[list(LONG_COLUMNS)]
-        if self.fitted:
-            out = self.model.predict(self.h, y=part)
-        else:
-            out = clone(self.model).fit(part).predict(self.h)
-        return out.astype(_meta(part).dtypes.to_dict())
+        model, history = self.model, part
+        if not self.fitted:
+            model, history = clone(self.model).fit(part), None
+        out = model.predict(self.h, y=history)
+        if self.coverage is not None:
+            lower, upper = model.predict_interval(self.h, y=history, coverage=self.coverage)
+            out = out.assign(lower=lower["y"].to_numpy(), upper=upper["y"].to_numpy())
+        return out.astype(self.meta(part).dtypes.to_dict())
+
+    def meta(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """An empty frame of what a partition gives."""
+        meta = _meta(frame)
+        if self.coverage is None:
+            return meta
+        return meta.assign(lower=meta["y"], upper=meta["y"])
 
 
 def _meta(frame: pd.DataFrame) -> pd.DataFrame:
