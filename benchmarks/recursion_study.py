@@ -379,14 +379,14 @@ def report(rows: list[dict]) -> list[str]:
 
 def _cells(rows: list[dict]) -> dict[tuple, dict[str, list[dict]]]:
     """Rows by cell ``(data, setting, horizon)``, then by configuration; the setting is H1's
-    noise level or H2's share of the training split."""
-    cells: dict[tuple, dict[str, list[dict]]] = {}
-    for r in rows:
+    noise level or H2's share of the training split. A run made again (another commit or
+    machine) counts once: its latest row, as the judging always paired them."""
+    cells: dict[tuple, dict[str, dict[str, dict]]] = {}
+    for r in rows:  # oldest first: a later run of a seed replaces the earlier one
         setting = f"noise {r['noise']}" if r["noise"] != "" else f"train {r['fraction']}"
-        cells.setdefault((r["data"], setting, r["horizon"]), {}).setdefault(r["config"], []).append(
-            r
-        )
-    return cells
+        cell = cells.setdefault((r["data"], setting, r["horizon"]), {})
+        cell.setdefault(r["config"], {})[r["seed"]] = r
+    return {key: {c: list(s.values()) for c, s in by.items()} for key, by in cells.items()}
 
 
 def _complete(by: dict[str, list[dict]]) -> bool:
@@ -402,12 +402,25 @@ def plot(rows: list[dict], path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    cells = [key for key, by in _cells(rows).items() if _complete(by)]
+    by_cell = _cells(rows)
+    # One row per system (alphabetical), one column per horizon and setting.
+    cells = sorted(
+        (key for key, by in by_cell.items() if _complete(by)), key=lambda k: (k[0], k[2], k[1])
+    )
     if not cells:
         raise SystemExit("no cell has every configuration and seed yet: nothing to plot")
-    fig, axes = plt.subplots(1, len(cells), figsize=(3.2 * len(cells), 3.2), squeeze=False)
-    for ax, cell in zip(axes[0], cells, strict=True):
-        by = _cells(rows)[cell]
+    systems = list(dict.fromkeys(k[0] for k in cells))
+    columns = list(dict.fromkeys(k[1:] for k in cells))
+    fig, axes = plt.subplots(
+        len(systems), len(columns), figsize=(3.2 * len(columns), 3.2 * len(systems)),
+        squeeze=False,
+    )  # fmt: skip
+    for ax in axes.flat:
+        ax.set_visible(False)
+    for cell in cells:
+        ax = axes[systems.index(cell[0])][columns.index(cell[1:])]
+        ax.set_visible(True)
+        by = by_cell[cell]
         for config, marker in zip(CONFIGS, "o^sDvPX", strict=True):
             got = by.get(config)
             if not got:
@@ -421,7 +434,8 @@ def plot(rows: list[dict], path: Path) -> Path:
             )  # fmt: skip
         ax.set(xscale="log", yscale="log", title=f"{cell[0]}, {cell[1]}, H {cell[2]}")
         ax.set_xlabel("FLOPs per forecast")
-    axes[0][0].set_ylabel("test MSE (scaled)")
+    for row in axes:
+        row[0].set_ylabel("test MSE (scaled)")
     axes[0][0].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
