@@ -9,6 +9,7 @@ MASE per settings text, beside AutoETS and seasonal naive on the same holdouts.
 Example::
 
     python benchmarks/dev_set.py --per-dataset 6 --set learning_rate=1e-3
+    python benchmarks/dev_set.py --per-dataset 5 --series-seed 0 --seed 1   # other training seed
 
 Appends rows to benchmarks/results/dev_set.csv (command, machine, commit, date).
 """
@@ -67,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dated", action="store_true", help="series on their dates (a calendar proposes seasons)"
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="the model's random_state")
+    parser.add_argument(
+        "--series-seed", type=int, default=None,
+        help="the seed that draws the series (default: --seed); fix it to vary only training",
+    )  # fmt: skip
     parser.add_argument("--data-dir", type=Path, default=H.DEFAULT_DATA_DIR)
     parser.add_argument("--results-dir", type=Path, default=H.RESULTS_DIR)
     args = parser.parse_args(argv)
@@ -79,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.dataset:
         data = load_dataset(name, data_dir=args.data_dir)
         season, h = data.info.seasonal_period, data.horizon
-        for uid, y in sample(data, args.per_dataset, args.seed, args.dated):
+        series_seed = args.seed if args.series_seed is None else args.series_seed
+        for uid, y in sample(data, args.per_dataset, series_seed, args.dated):
             history, holdout = y[:-h], np.asarray(y[-h:], dtype=float)
             tsrm = "tsrm-dated" if args.dated else "tsrm"
             models = {tsrm: TRMForecaster(horizon=h, random_state=args.seed, **sets)}
