@@ -59,6 +59,29 @@ def fit_score(model, history: Any, holdout: np.ndarray, season: int) -> tuple[fl
     return mase(holdout, forecast, np.asarray(history, dtype=float), season_length=season), fit_s
 
 
+def summary(rows: list[dict[str, str]], commit: str) -> list[str]:
+    """Markdown rows: the geometric mean MASE per model and settings for each seed (rows of
+    ``commit``), their mean, and the mean fit time; only seeds that scored the same series."""
+    frame = pd.DataFrame([r for r in rows if r["git_commit"] == commit])
+    if frame.empty:
+        raise SystemExit(f"no rows of commit {commit} in dev_set.csv")
+    frame["mase"], frame["fit_s"] = frame["mase"].astype(float), frame["fit_s"].astype(float)
+    groups = frame.groupby(["model", "settings", "seed"], sort=False)
+    per_seed = groups.agg(
+        gm=("mase", lambda m: float(np.exp(np.log(m.clip(lower=1e-9)).mean()))),
+        n=("mase", "size"), fit_s=("fit_s", "mean"),
+    )  # fmt: skip
+    header = ["model", "settings", "series", "gm MASE by seed", "mean", "fit s"]
+    lines = H.markdown_table(header, [])
+    for (model, settings), g in per_seed.groupby(level=[0, 1], sort=False):
+        seeds = " / ".join(f"{v:.3f}" for v in g["gm"])
+        lines.append(
+            f"| {model} | {settings or 'defaults'} | {'/'.join(map(str, g['n']))} | {seeds} "
+            f"| {g['gm'].mean():.3f} | {g['fit_s'].mean():.1f} |"
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", nargs="+", default=list(DATASETS))
@@ -73,12 +96,18 @@ def main(argv: list[str] | None = None) -> int:
         "--series-seed", type=int, default=None,
         help="the seed that draws the series (default: --seed); fix it to vary only training",
     )  # fmt: skip
+    parser.add_argument(
+        "--summary", metavar="COMMIT", help="print the rows of COMMIT per seed (Markdown), stop"
+    )
     parser.add_argument("--data-dir", type=Path, default=H.DEFAULT_DATA_DIR)
     parser.add_argument("--results-dir", type=Path, default=H.RESULTS_DIR)
     args = parser.parse_args(argv)
     sets = {k: H.parse_value(v) for k, _, v in (s.partition("=") for s in args.set)}
     settings = H.settings_text(sets)
     results = H.ResultsFile(args.results_dir / "dev_set.csv", FIELDS, KEY)
+    if args.summary:
+        print("\n".join(summary(results.rows(), args.summary)))
+        return 0
     command = "python benchmarks/dev_set.py " + " ".join(sys.argv[1:] if argv is None else argv)
     stamp = dict(date=H.today(), git_commit=H.git_commit(), machine=H.machine(), command=command)
     for name in args.dataset:
