@@ -61,7 +61,7 @@ def fit_score(model, history: Any, holdout: np.ndarray, season: int) -> tuple[fl
 
 def summary(rows: list[dict[str, str]], commit: str) -> list[str]:
     """Markdown rows: the geometric mean MASE per model and settings for each seed (rows of
-    ``commit``), their mean, and the mean fit time; only seeds that scored the same series."""
+    ``commit``), their mean, and the mean fit time; ``series`` counts each seed's series."""
     frame = pd.DataFrame([r for r in rows if r["git_commit"] == commit])
     if frame.empty:
         raise SystemExit(f"no rows of commit {commit} in dev_set.csv")
