@@ -14,10 +14,19 @@ a fixed look-back and ``fallback=False``:
 
 FLOPs per forecast are counted with ``torch.utils.flop_counter`` on one window in eval mode.
 
+Hypothesis H2 (little data) trains the same configurations on the last 5-100 % of the
+ETTh1/ETTm1 training split. Hypothesis H3 (sample paths from noise in z) scores ETTh1's OT:
+R, R3 and A draw 100 paths per window with noise in ``z`` (scale chosen on validation
+CRPS), beside the split-conformal quantiles of the same network, R with a pinball-trained
+quantile head, and statsforecast's AutoETS (``pip install "tsrm[bench]"``).
+
 Examples::
 
     python benchmarks/recursion_study.py --system lorenz --noise 0 --horizon 8 --config R A
     python benchmarks/recursion_study.py --jobs 15          # the whole H1 grid, 15 processes
+    python benchmarks/recursion_study.py --hypothesis H2 --dataset ETTh1 --fraction 0.05
+    python benchmarks/recursion_study.py --hypothesis H3    # R, R3, A, quantile, ets
+    python benchmarks/recursion_study.py --hypothesis H3 --report
 
 Each run appends a row to ``benchmarks/results/recursion_study.csv`` (command, seed,
 machine, date, git commit); a run already there is skipped unless ``--force``.
@@ -44,18 +53,27 @@ SYSTEMS = ("lorenz", "roessler", "mackey_glass", "double_pendulum")
 NOISES = (0.0, 0.01, 0.05)
 HORIZONS = (8, 32)
 CONFIGS = ("R", "R3", "A", "B", "B3", "dlinear", "patchtst")
+ALL_CONFIGS = (*CONFIGS, "quantile", "ets")
 SEEDS = (0, 1, 2)
 LOOKBACK = 96
 #: H2: ETT sets, look-back, horizons and the shares of the training split trained on.
 H2_DATASETS, H2_LOOKBACK, H2_HORIZONS = ("ETTh1", "ETTm1"), 336, (96, 336)
 FRACTIONS = (0.05, 0.1, 0.25, 1.0)
+#: H3: data set and target, the noise scales tried in z, paths per window, and the levels
+#: of the quantile head and of every quantile CRPS (0.05 to 0.95 by 0.05).
+H3_DATASET, H3_TARGET, H3_LOOKBACK, H3_HORIZON = "ETTh1", "OT", 336, 96
+H3_CONFIGS = ("R", "R3", "A", "quantile", "ets")
+SCALES = (0.01, 0.03, 0.1, 0.3, 1.0)
+N_PATHS = 100
+LEVELS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+SELECT_EVERY = 4  # the noise scale is chosen on every 4th validation window
 N_POINTS, TRANSIENT = 30_000, 2_000
 VALID_ERROR = 0.5  # a forecast step is "valid" while its absolute scaled error stays below
 FIELDS = [
     "date", "hypothesis", "data", "noise", "fraction", "horizon", "lookback", "config", "seed",
     "mse", "mae", "valid_steps", "val_mse", "params", "flops", "hidden_dim", "period",
     "epochs", "best_epoch", "train_s", "test_windows", "accelerator", "git_commit", "machine",
-    "command",
+    "command", "scale", "val_crps", "crps", "qcrps", "cov80", "width80", "cov90", "width90",
 ]  # fmt: skip
 KEY = [
     "hypothesis", "data", "noise", "fraction", "horizon", "lookback", "config", "seed",
@@ -279,16 +297,137 @@ def latent_noise(network, scale: float, generator):
         del reasoner.latent_update
 
 
-def sample_paths(model, inputs: np.ndarray, scale: float, n_paths: int, seed: int) -> np.ndarray:
+def sample_paths(
+    model, inputs: np.ndarray, scale: float, n_paths: int, seed: int, chunk: int = 128
+) -> np.ndarray:
     """``n_paths`` forecasts of each window in ``inputs`` ``(n, L)`` with noise ``scale`` in
-    ``z``: ``(n, n_paths, horizon)``, from one batched ``predict`` call."""
+    ``z``: ``(n, n_paths, horizon)``, ``chunk`` windows (times ``n_paths``) per ``predict``
+    call, one generator for all, so that the paths depend on the seed alone."""
     import torch
 
-    batch = np.repeat(inputs, n_paths, axis=0)
     generator = torch.Generator().manual_seed(seed)
+    out = []
     with latent_noise(model.network_, scale, generator):
-        forecast = np.asarray(model.predict(y=batch.T)).T
-    return forecast.reshape(len(inputs), n_paths, -1)
+        for start in range(0, len(inputs), chunk):
+            batch = np.repeat(inputs[start : start + chunk], n_paths, axis=0)
+            out.append(np.asarray(model.predict(y=batch.T)).T)
+    return np.concatenate(out).reshape(len(inputs), n_paths, -1)
+
+
+def windows(values: np.ndarray, lookback: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``(input, target)`` window of ``values``, stride 1."""
+    idx = np.arange(len(values) - lookback - horizon + 1)[:, None]
+    return values[idx + np.arange(lookback)], values[idx + lookback + np.arange(horizon)]
+
+
+def ett_target(name: str, target: str, lookback: int, horizon: int, data_dir: str):
+    """H3: one column of an ETT set on the standard split, z-scored on the training rows:
+    fit part (train and validation rows), validation rows, validation windows, test
+    windows (inputs ``(n, L)``, targets ``(n, H)``)."""
+    from tsrm.forecasting.datasets import make_splits
+
+    splits = make_splits(_ett(name, data_dir), lookback, horizon)
+    b = splits.boundaries
+    values = splits.values[:, splits.columns.index(target)]
+    val = windows(values[b.train[1] - lookback : b.val[1]], lookback, horizon)
+    test = windows(values[b.test[0] : b.test[1]], lookback, horizon)
+    return values[: b.val[1]], b.val[1] - b.train[1], val, test
+
+
+def interval_scores(targets: np.ndarray, quantiles: np.ndarray) -> dict:
+    """Quantile CRPS over :data:`LEVELS` and the coverage and mean width of the 80 % and
+    90 % central intervals, from ``quantiles`` ``(n, len(LEVELS), H)``."""
+    import scoringrules as sr
+
+    at = {q: quantiles[:, i] for i, q in enumerate(LEVELS)}
+    qcrps = sr.crps_quantile(targets, quantiles, np.array(LEVELS), m_axis=1)
+    out = {"qcrps": round(float(np.mean(qcrps)), 5)}
+    for name, (lo, hi) in {"80": (0.1, 0.9), "90": (0.05, 0.95)}.items():
+        inside = (targets >= at[lo]) & (targets <= at[hi])
+        out[f"cov{name}"] = round(float(inside.mean()), 4)
+        out[f"width{name}"] = round(float((at[hi] - at[lo]).mean()), 4)
+    return out
+
+
+def path_scores(targets: np.ndarray, paths: np.ndarray) -> dict:
+    """Sample CRPS of ``paths`` ``(n, n_paths, H)``, and :func:`interval_scores` of their
+    empirical quantiles."""
+    import scoringrules as sr
+
+    crps = float(np.mean(sr.crps_ensemble(targets, paths, m_axis=1)))
+    quantiles = np.moveaxis(np.quantile(paths, LEVELS, axis=1), 0, 1)
+    return {"crps": round(crps, 5), **interval_scores(targets, quantiles)}
+
+
+def chosen_scale(model, val: tuple, seed: int) -> tuple[float, float]:
+    """The noise scale of :data:`SCALES` with the lowest sample CRPS on every
+    :data:`SELECT_EVERY`-th validation window, and that CRPS."""
+    inputs, targets = val[0][::SELECT_EVERY], val[1][::SELECT_EVERY]
+    scores = {
+        s: path_scores(targets, sample_paths(model, inputs, s, N_PATHS, seed))["crps"]
+        for s in SCALES
+    }
+    best = min(scores, key=scores.get)
+    return best, scores[best]
+
+
+def run_h3(job: dict) -> list[dict]:
+    """H3: one configuration on one seed. R, R3 and A give two rows: their sample paths at
+    the noise scale chosen on validation, and the split-conformal quantiles of the same
+    network (config ``R-conformal`` ...); ``quantile`` is R with the pinball-trained head;
+    ``ets`` is statsforecast's AutoETS on every test window."""
+    fit_part, val_rows, val, (inputs, targets) = ett_target(
+        job["data"], H3_TARGET, job["lookback"], job["horizon"], job["data_dir"]
+    )
+    base = {k: v for k, v in job.items() if k != "data_dir"} | {"test_windows": len(targets)}
+    if job["config"] == "ets":
+        return [base | ets_scores(inputs, targets, job)]
+    extra = {**trm_settings("R" if job["config"] == "quantile" else job["config"])}
+    if job["config"] == "quantile":
+        extra["quantiles"] = LEVELS
+    model = make_model("trm", job, val_rows, {**extra, "period": job["period"]})
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(fit_part)
+    base |= {"train_s": round(time.perf_counter() - start, 1), "params": model.n_params_,
+             "epochs": len(model.history_["train_loss"])}  # fmt: skip
+    quantiles = np.stack(list(model.predict_quantiles(y=inputs.T, quantiles=LEVELS).values()))
+    quantile_row = base | interval_scores(targets, quantiles.transpose(2, 0, 1))
+    if job["config"] == "quantile":
+        return [quantile_row]
+    scale, val_crps = chosen_scale(model, val, job["seed"])
+    paths = sample_paths(model, inputs, scale, N_PATHS, job["seed"])
+    sampled = base | {"scale": scale, "val_crps": val_crps} | path_scores(targets, paths)
+    return [sampled, quantile_row | {"config": f"{job['config']}-conformal"}]
+
+
+def ets_scores(inputs: np.ndarray, targets: np.ndarray, job: dict) -> dict:
+    """AutoETS (statsforecast, season ``period``) fitted on each test window's input: its
+    quantiles at :data:`LEVELS` from its intervals at 10 % to 90 %."""
+    import pandas as pd
+
+    try:
+        from statsforecast import StatsForecast
+        from statsforecast.models import AutoETS
+    except ImportError as err:
+        needs = "the ets configuration needs statsforecast: pip install statsforecast"
+        raise SystemExit(needs) from err
+    n, lookback = inputs.shape
+    frame = pd.DataFrame({
+        "unique_id": np.repeat(np.arange(n), lookback), "ds": np.tile(np.arange(lookback), n),
+        "y": inputs.ravel(),
+    })  # fmt: skip
+    season = int(job["period"]) if job["period"] else 1
+    sf = StatsForecast(models=[AutoETS(season_length=season)], freq=1, n_jobs=1)
+    start = time.perf_counter()
+    out = sf.forecast(df=frame, h=job["horizon"], level=list(range(10, 100, 10)))
+    train_s = round(time.perf_counter() - start, 1)
+    out = out.sort_values(["unique_id", "ds"])
+    columns = [f"AutoETS-lo-{round(200 * (0.5 - q))}" for q in LEVELS if q < 0.5]
+    columns += ["AutoETS"] + [f"AutoETS-hi-{round(200 * (q - 0.5))}" for q in LEVELS if q > 0.5]
+    quantiles = out[columns].to_numpy().reshape(n, job["horizon"], len(LEVELS))
+    return {"train_s": train_s} | interval_scores(targets, np.moveaxis(quantiles, 2, 1))
 
 
 # -- one run --------------------------------------------------------------------------------
@@ -377,12 +516,30 @@ def report(rows: list[dict]) -> list[str]:
     return lines
 
 
+H3_COLUMNS = ("scale", "crps", "qcrps", "cov80", "width80", "cov90", "width90")
+
+
+def report_h3(rows: list[dict]) -> list[str]:
+    """H3: per configuration the mean over its seeds (latest row each) of the chosen noise
+    scale, sample CRPS, quantile CRPS and the 80 %/90 % interval coverage and width."""
+    latest = {(r["config"], r["seed"]): r for r in rows if r["hypothesis"] == "H3"}
+    lines = H.markdown_table(["config", "seeds", *H3_COLUMNS, "train s"], [])
+    for config in dict.fromkeys(c for c, _ in latest):
+        got = [r for (c, _), r in latest.items() if c == config]
+        cells = [
+            f"{np.mean([float(r[k]) for r in got]):.4f}" if got[0].get(k) else ""
+            for k in (*H3_COLUMNS, "train_s")
+        ]
+        lines.append(f"| {config} | {len(got)} | {' | '.join(cells)} |")
+    return lines
+
+
 def _cells(rows: list[dict]) -> dict[tuple, dict[str, list[dict]]]:
     """Rows by cell ``(data, setting, horizon)``, then by configuration; the setting is H1's
     noise level or H2's share of the training split. A run made again (another commit or
     machine) counts once: its latest row, as the judging always paired them."""
     cells: dict[tuple, dict[str, dict[str, dict]]] = {}
-    for r in rows:  # oldest first: a later run of a seed replaces the earlier one
+    for r in (r for r in rows if r["hypothesis"] != "H3"):  # oldest first: later replaces
         setting = f"noise {r['noise']}" if r["noise"] != "" else f"train {r['fraction']}"
         cell = cells.setdefault((r["data"], setting, r["horizon"]), {})
         cell.setdefault(r["config"], {})[r["seed"]] = r
@@ -448,6 +605,8 @@ def jobs(args) -> list[dict]:
     from tsrm.forecasting.series.panel import to_panel
     from tsrm.forecasting.series.season import detect_season
 
+    if args.hypothesis == "H3":
+        return h3_jobs(args)
     h2 = args.hypothesis == "H2"
     lookback = args.lookback or (H2_LOOKBACK if h2 else LOOKBACK)
     horizons = args.horizon or (H2_HORIZONS if h2 else HORIZONS)
@@ -482,9 +641,29 @@ def jobs(args) -> list[dict]:
     return out
 
 
+def h3_jobs(args) -> list[dict]:
+    """H3's runs: every configuration and seed (AutoETS once: it has no seed)."""
+    from tsrm.forecasting.series.panel import to_panel
+    from tsrm.forecasting.series.season import detect_season
+
+    lookback, horizon = args.lookback or H3_LOOKBACK, (args.horizon or [H3_HORIZON])[0]
+    cell = {
+        "hypothesis": "H3", "data": H3_DATASET, "noise": "", "fraction": "",
+        "horizon": horizon, "lookback": lookback, "data_dir": str(args.data_dir),
+        "hidden_dim": 64, "accelerator": args.accelerator,
+    }  # fmt: skip
+    fit_part = ett_target(H3_DATASET, H3_TARGET, lookback, horizon, cell["data_dir"])[0]
+    cell["period"] = detect_season(to_panel(fit_part))
+    configs = [c for c in args.config if c in H3_CONFIGS]
+    seeds = {c: args.seed[:1] if c == "ets" else args.seed for c in configs}
+    return [{**cell, "config": c, "seed": seed} for c in configs for seed in seeds[c]]
+
+
 def job_command(job: dict) -> str:
     if job["hypothesis"] == "H1":
         data = [("--system", job["data"]), ("--noise", job["noise"])]
+    elif job["hypothesis"] == "H3":
+        data = [("--hypothesis", "H3")]
     else:
         data = [("--hypothesis", "H2"), ("--dataset", job["data"]),
                 ("--fraction", job["fraction"])]  # fmt: skip
@@ -498,6 +677,11 @@ def _cell_key(job: dict) -> tuple:
     return job["noise"], job["fraction"], job["horizon"], job["data"]
 
 
+def run_job(job: dict, values: np.ndarray | None) -> list[dict]:
+    """The rows of one job (H3's runs give two)."""
+    return run_h3(job) if job["hypothesis"] == "H3" else [run(job, values)]
+
+
 def _values(job: dict) -> np.ndarray | None:
     """H1's series, made once here and handed to the worker; H2's workers read the data."""
     return series(job["data"], job["noise"]) if job["hypothesis"] == "H1" else None
@@ -507,7 +691,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--hypothesis", choices=("H1", "H2"), default="H1")
+    parser.add_argument("--hypothesis", choices=("H1", "H2", "H3"), default="H1")
     parser.add_argument("--system", nargs="+", default=list(SYSTEMS), choices=SYSTEMS, help="H1")
     parser.add_argument("--noise", nargs="+", type=float, default=list(NOISES), help="H1")
     parser.add_argument("--dataset", nargs="+", default=list(H2_DATASETS), help="H2")
@@ -518,7 +702,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, default=H.DEFAULT_DATA_DIR, help="H2")
     parser.add_argument("--horizon", nargs="+", type=int, default=None, help="H1 8 32, H2 96 336")
     parser.add_argument("--lookback", type=int, default=None, help="H1 96, H2 336")
-    parser.add_argument("--config", nargs="+", default=list(CONFIGS), choices=CONFIGS)
+    parser.add_argument(
+        "--config", nargs="+", default=None, choices=ALL_CONFIGS,
+        help="default: every configuration of the hypothesis",
+    )  # fmt: skip
     parser.add_argument("--seed", nargs="+", type=int, default=list(SEEDS))
     parser.add_argument("--jobs", type=int, default=1, help="runs in parallel (1 thread each)")
     parser.add_argument(
@@ -537,9 +724,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.config is None:
+        args.config = list(H3_CONFIGS if args.hypothesis == "H3" else CONFIGS)
     results, _ = H.results_files(args.results_dir, STEM, FIELDS, KEY)
     if args.report:
-        print("\n".join(report(results.rows())))
+        rows = results.rows()
+        print("\n".join(report_h3(rows) if args.hypothesis == "H3" else report(rows)))
         return 0
     if args.plot:
         print(f"wrote {plot(results.rows(), Path(args.results_dir) / 'recursion_h1.png')}")
@@ -560,25 +750,34 @@ def main(argv: list[str] | None = None) -> int:
     failed = 0
     spawn = multiprocessing.get_context("spawn")  # CUDA cannot be used in forked workers
     with ProcessPoolExecutor(max_workers=args.jobs, mp_context=spawn) as pool:
-        futures = {pool.submit(run, job, _values(job)): job for job in todo}
+        futures = {pool.submit(run_job, job, _values(job)): job for job in todo}
         for future in as_completed(futures):
             job = futures[future]
             try:
-                row = {**future.result(), "command": job_command(job)}
+                rows = [{**row, "command": job_command(job)} for row in future.result()]
             except Exception as err:  # one failed run must not lose the others
                 failed += 1
                 print(f"FAILED {job_command(job)}: {type(err).__name__}: {err}", flush=True)
                 continue
-            results.append(row)
-            print(
-                f"RESULT {row['data']} {_cell_key(row)[:2]} H={row['horizon']} "
-                f"{row['config']} seed={row['seed']} mse={row['mse']} "
-                f"valid_steps={row['valid_steps']} val_mse={row['val_mse']} "
-                f"flops={row['flops']} train_s={row['train_s']}",
-                flush=True,
-            )
+            for row in rows:
+                results.append(row)
+                _print(row)
     print(f"{len(todo) - failed} runs done, {failed} failed", flush=True)
     return 1 if failed else 0
+
+
+def _print(row: dict) -> None:
+    if row["hypothesis"] == "H3":
+        scores = " ".join(f"{k}={row.get(k, '')}" for k in ("scale", "crps", "qcrps", "cov90"))
+        print(f"RESULT H3 {row['config']} seed={row['seed']} {scores}", flush=True)
+        return
+    print(
+        f"RESULT {row['data']} {_cell_key(row)[:2]} H={row['horizon']} "
+        f"{row['config']} seed={row['seed']} mse={row['mse']} "
+        f"valid_steps={row['valid_steps']} val_mse={row['val_mse']} "
+        f"flops={row['flops']} train_s={row['train_s']}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

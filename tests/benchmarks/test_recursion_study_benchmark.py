@@ -99,3 +99,57 @@ def test_h2_trains_on_the_last_share_of_the_training_split(script, data_dir, tmp
         (row,) = list(csv.DictReader(fh))
     assert (row["hypothesis"], row["fraction"], row["noise"]) == ("H2", "0.05", "")
     assert "--hypothesis H2 --dataset ETTh1 --fraction 0.05" in row["command"]
+
+
+def test_h3_scores_a_calibrated_ensemble_as_calibrated(script):
+    pytest.importorskip("scoringrules")
+    rng = np.random.default_rng(0)
+    targets = rng.normal(size=(400, 3))
+    paths = rng.normal(size=(400, 500, 3))  # the true distribution, independent draws
+    scores = script.path_scores(targets, paths)
+    assert abs(scores["cov80"] - 0.8) < 0.03 and abs(scores["cov90"] - 0.9) < 0.03
+    assert abs(scores["width90"] - 2 * 1.645) < 0.1
+    assert abs(scores["crps"] - 0.5642) < 0.05  # the CRPS of N(0, 1) against itself
+    assert abs(scores["qcrps"] - scores["crps"]) < 0.05  # 19 levels approximate it
+    point = script.path_scores(targets, np.zeros((400, 1, 3)))
+    assert point["crps"] == pytest.approx(np.abs(targets).mean(), abs=1e-5)
+
+
+def test_h3_runs_sample_paths_and_their_controls(script, data_dir, monkeypatch):
+    pytest.importorskip("scoringrules")
+    fit_part, val_rows, val, test = script.ett_target("ETTh1", "OT", 48, 24, str(data_dir))
+    assert (len(fit_part), val_rows) == (8640 + 2880, 2880)
+    assert val[0].shape == (2880 - 24 + 1, 48) and test[1].shape == (2880 - 24 + 1, 24)
+    ot = script.ett_parts("ETTh1", 1.0, 48, 24, str(data_dir))  # channel by channel, OT last
+    np.testing.assert_allclose(test[0], ot[2][-len(test[0]) :], atol=1e-6)  # theirs: float32
+    make = script.make_model
+
+    def tiny(config, job, val_rows, extra):
+        extra = {**extra, "hidden_dim": 8, "max_epochs": 1, "max_epoch_windows": 2048}
+        # a few quick steps that move the zero-initialised readout, so that z matters
+        extra.update(ema_decay=None, learning_rate=0.02)
+        return make(config, job, val_rows, extra)
+
+    monkeypatch.setattr(script, "make_model", tiny)
+    monkeypatch.setattr(script, "N_PATHS", 3)
+    monkeypatch.setattr(script, "SCALES", (0.1, 1.0))
+    monkeypatch.setattr(script, "SELECT_EVERY", 200)
+    job = {"hypothesis": "H3", "data": "ETTh1", "noise": "", "fraction": "", "horizon": 24,
+           "lookback": 48, "data_dir": str(data_dir), "hidden_dim": 64, "accelerator": "cpu",
+           "period": 24, "seed": 0}  # fmt: skip
+    sampled, conformal = script.run_h3({**job, "config": "A"})
+    assert sampled["config"] == "A" and conformal["config"] == "A-conformal"
+    assert sampled["scale"] in (0.1, 1.0) and sampled["crps"] > 0 and "crps" not in conformal
+    for row in (sampled, conformal):
+        assert 0 < row["cov80"] <= row["cov90"] <= 1 and 0 < row["width80"] < row["width90"]
+    (head,) = script.run_h3({**job, "config": "quantile"})
+    assert head["config"] == "quantile" and head["qcrps"] > 0 and head["params"] > 0
+
+
+def test_h3_autoets_quantiles_come_from_its_intervals(script, data_dir):
+    pytest.importorskip("scoringrules")
+    pytest.importorskip("statsforecast")
+    _, _, _, (inputs, targets) = script.ett_target("ETTh1", "OT", 96, 24, str(data_dir))
+    job = {"period": 24, "horizon": 24}
+    row = script.ets_scores(inputs[::500], targets[::500], job)
+    assert 0 < row["width80"] < row["width90"] and row["qcrps"] > 0 and row["train_s"] >= 0
