@@ -121,3 +121,27 @@ def test_bad_arguments_get_clear_errors(global_model, model, data, words):
 def test_a_bad_coverage_is_refused_before_any_work(global_model):
     with pytest.raises(TSRMInputError, match="coverage"):
         forecast(global_model, _fleet(), coverage=1.5)
+
+
+def test_quantiles_come_as_columns_named_by_percent(client, global_model):
+    fleet = _fleet()
+    lazy = dd.from_pandas(fleet, npartitions=3, sort=False)
+    got = _sorted(forecast(global_model, lazy, quantiles=[0.9, 0.1], coverage=0.8).compute())
+    assert list(got.columns) == ["unique_id", "ds", "y", "lower", "upper", "q10", "q90"]
+    levels = global_model.predict_quantiles(y=fleet, quantiles=(0.1, 0.9))
+    for q, column in ((0.1, "q10"), (0.9, "q90")):
+        np.testing.assert_array_equal(got[column], _sorted(levels[q])["y"])
+    assert (got["q10"] < got["q90"]).all()
+
+
+def test_an_unfitted_model_gives_its_own_quantiles():
+    fleet = _fleet()
+    got = forecast(ETS(horizon=4), fleet, quantiles=(0.25, 0.975))
+    levels = ETS(horizon=4).fit(fleet).predict_quantiles(quantiles=(0.25, 0.975))
+    np.testing.assert_array_equal(got["q25"], levels[0.25]["y"])
+    np.testing.assert_array_equal(got["q97.5"], levels[0.975]["y"])
+
+
+def test_bad_quantiles_are_refused_before_any_work(global_model):
+    with pytest.raises(TSRMInputError, match="quantiles must lie strictly between 0 and 1"):
+        forecast(global_model, _fleet(), quantiles=(0.5, 1.0))

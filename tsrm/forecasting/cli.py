@@ -30,6 +30,7 @@ from typing import Any
 from tsrm.exceptions import TSRMInputError
 from tsrm.forecasting.models import registry
 from tsrm.forecasting.models.trm.config import PRESETS
+from tsrm.forecasting.uncertainty import percent
 
 # How fit read its CSV, kept next to the model so that predict reads new history alike.
 READ_OPTIONS_FILE = "tsrm-cli.json"
@@ -589,11 +590,11 @@ def _bands(
     try:
         for coverage in coverages:
             lower, upper = model.predict_interval(h=h, y=history, coverage=coverage, X=X)
-            bands[f"lower_{_percent(coverage)}"] = lower
-            bands[f"upper_{_percent(coverage)}"] = upper
+            bands[f"lower_{percent(coverage)}"] = lower
+            bands[f"upper_{percent(coverage)}"] = upper
         if levels:
             quantiles = model.predict_quantiles(h=h, y=history, quantiles=levels, X=X)
-            bands.update({f"q{_percent(q)}": values for q, values in quantiles.items()})
+            bands.update({f"q{percent(q)}": values for q, values in quantiles.items()})
     except TSRMInputError as err:  # e.g. no calibration: "refit with validation_size=0.2"
         raise _in_flags(err, _PREDICT_FLAGS, bare=_PREDICT_BARE) from None
     return bands
@@ -607,12 +608,6 @@ _PREDICT_FLAGS = {
     "predict_quantiles": "--quantiles",
 }
 _PREDICT_BARE = ("validation_size", "predict_interval", "predict_quantiles")
-
-
-def _percent(probability: float) -> str:
-    """A probability as the percentage in a column name: 0.9 -> ``"90"``, 0.975 -> ``"97.5"``."""
-    text = repr(round(100 * probability, 9))  # 100 * 0.9 is 90.00000000000001
-    return text.removesuffix(".0")
 
 
 def _with_bands(forecast: Any, bands: dict[str, Any]) -> Any:

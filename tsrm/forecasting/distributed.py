@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from tsrm.exceptions import TSRMInputError
 from tsrm.forecasting.base import BaseForecaster, check_positive_int
 from tsrm.forecasting.series.panel import LONG_COLUMNS
-from tsrm.forecasting.uncertainty import check_coverage
+from tsrm.forecasting.uncertainty import check_coverage, check_quantile_levels, percent
 
 
 def forecast(
@@ -27,6 +27,7 @@ def forecast(
     *,
     shuffle: bool = True,
     coverage: float | None = None,
+    quantiles: Any = None,
 ) -> Any:
     """Forecast every series of a long frame, partition by partition.
 
@@ -50,12 +51,15 @@ def forecast(
     coverage : float, optional
         Also the prediction interval of this coverage (``model.predict_interval``), as
         columns ``lower`` and ``upper`` beside ``y``.
+    quantiles : sequence of float, optional
+        Also these quantile levels (``model.predict_quantiles``), as columns named by
+        percent: ``(0.1, 0.9)`` adds ``q10`` and ``q90``.
 
     Returns
     -------
     pandas or Dask DataFrame
-        The forecasts, long (``unique_id``, ``ds``, ``y`` [, ``lower``, ``upper``]), of the
-        kind of ``data``; a Dask result is lazy, as Dask's are.
+        The forecasts, long (``unique_id``, ``ds``, ``y`` [, ``lower``, ``upper``]
+        [, ``q10`` ...]), of the kind of ``data``; a Dask result is lazy, as Dask's are.
     """
     if not isinstance(model, BaseForecaster):
         raise TSRMInputError(
@@ -64,7 +68,9 @@ def forecast(
     h = check_positive_int(model.horizon if h is None else h, "h")
     if coverage is not None:
         coverage = check_coverage(coverage)
-    run = _Partition(model, h, _is_fitted(model), coverage)
+    if quantiles is not None:
+        quantiles = check_quantile_levels(quantiles)
+    run = _Partition(model, h, _is_fitted(model), coverage, quantiles)
     if isinstance(data, pd.DataFrame):
         _check_long(data.columns)
         return run(data)
@@ -97,8 +103,16 @@ def _shipped(run: _Partition) -> Any:
 class _Partition:
     """The work of one partition: a picklable callable, shipped once per worker."""
 
-    def __init__(self, model: BaseForecaster, h: int, fitted: bool, coverage: float | None) -> None:
-        self.model, self.h, self.fitted, self.coverage = model, h, fitted, coverage
+    def __init__(
+        self,
+        model: BaseForecaster,
+        h: int,
+        fitted: bool,
+        coverage: float | None,
+        quantiles: tuple[float, ...] | None,
+    ) -> None:
+        self.model, self.h, self.fitted = model, h, fitted
+        self.coverage, self.quantiles = coverage, quantiles
 
     def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
         if len(part) == 0:
@@ -111,14 +125,17 @@ class _Partition:
         if self.coverage is not None:
             lower, upper = model.predict_interval(self.h, y=history, coverage=self.coverage)
             out = out.assign(lower=lower["y"].to_numpy(), upper=upper["y"].to_numpy())
+        if self.quantiles is not None:
+            levels = model.predict_quantiles(self.h, y=history, quantiles=self.quantiles)
+            out = out.assign(**{f"q{percent(q)}": f["y"].to_numpy() for q, f in levels.items()})
         return out.astype(self.meta(part).dtypes.to_dict())
 
     def meta(self, frame: pd.DataFrame) -> pd.DataFrame:
         """An empty frame of what a partition gives."""
         meta = _meta(frame)
-        if self.coverage is None:
-            return meta
-        return meta.assign(lower=meta["y"], upper=meta["y"])
+        bands = ["lower", "upper"] if self.coverage is not None else []
+        bands += [f"q{percent(q)}" for q in self.quantiles or ()]
+        return meta.assign(**dict.fromkeys(bands, meta["y"]))
 
 
 def _meta(frame: pd.DataFrame) -> pd.DataFrame:

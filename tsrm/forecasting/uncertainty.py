@@ -39,6 +39,12 @@ def check_coverage(coverage: Any) -> float:
     return float(coverage)
 
 
+def percent(probability: float) -> str:
+    """A probability as the percentage in a column label: 0.9 -> ``"90"``, 0.975 -> ``"97.5"``."""
+    text = repr(round(100 * probability, 9))  # 100 * 0.9 is 90.00000000000001
+    return text.removesuffix(".0")
+
+
 def check_quantile_levels(quantiles: Any, name: str = "quantiles") -> tuple[float, ...]:
     """Distinct levels strictly between 0 and 1, sorted ascending, else a clear error."""
     example = "e.g. (0.1, 0.5, 0.9)"
