@@ -359,13 +359,13 @@ def path_scores(targets: np.ndarray, paths: np.ndarray) -> dict:
     return {"crps": round(crps, 5), **interval_scores(targets, quantiles)}
 
 
-def chosen_scale(model, val: tuple, seed: int) -> tuple[float, float]:
-    """The noise scale of :data:`SCALES` with the lowest sample CRPS on every
+def chosen_scale(model, val: tuple, seed: int, scales: tuple) -> tuple[float, float]:
+    """The noise scale of ``scales`` with the lowest sample CRPS on every
     :data:`SELECT_EVERY`-th validation window, and that CRPS."""
     inputs, targets = val[0][::SELECT_EVERY], val[1][::SELECT_EVERY]
     scores = {
         s: path_scores(targets, sample_paths(model, inputs, s, N_PATHS, seed))["crps"]
-        for s in SCALES
+        for s in scales
     }
     best = min(scores, key=scores.get)
     return best, scores[best]
@@ -396,7 +396,7 @@ def run_h3(job: dict) -> list[dict]:
     quantile_row = base | interval_scores(targets, quantiles.transpose(2, 0, 1))
     if job["config"] == "quantile":
         return [quantile_row]
-    scale, val_crps = chosen_scale(model, val, job["seed"])
+    scale, val_crps = chosen_scale(model, val, job["seed"], job.get("scales") or SCALES)
     paths = sample_paths(model, inputs, scale, N_PATHS, job["seed"])
     sampled = base | {"scale": scale, "val_crps": val_crps} | path_scores(targets, paths)
     return [sampled, quantile_row | {"config": f"{job['config']}-conformal"}]
@@ -519,10 +519,11 @@ def report(rows: list[dict]) -> list[str]:
 H3_COLUMNS = ("scale", "crps", "qcrps", "cov80", "width80", "cov90", "width90")
 
 
-def report_h3(rows: list[dict]) -> list[str]:
+def report_h3(rows: list[dict], hypothesis: str = "H3") -> list[str]:
     """H3: per configuration the mean over its seeds (latest row each) of the chosen noise
-    scale, sample CRPS, quantile CRPS and the 80 %/90 % interval coverage and width."""
-    latest = {(r["config"], r["seed"]): r for r in rows if r["hypothesis"] == "H3"}
+    scale, sample CRPS, quantile CRPS and the 80 %/90 % interval coverage and width
+    (``hypothesis="H3x"``: the exploratory runs on another grid of scales)."""
+    latest = {(r["config"], r["seed"]): r for r in rows if r["hypothesis"] == hypothesis}
     lines = H.markdown_table(["config", "seeds", *H3_COLUMNS, "train s"], [])
     for config in dict.fromkeys(c for c, _ in latest):
         got = [r for (c, _), r in latest.items() if c == config]
@@ -539,7 +540,7 @@ def _cells(rows: list[dict]) -> dict[tuple, dict[str, list[dict]]]:
     noise level or H2's share of the training split. A run made again (another commit or
     machine) counts once: its latest row, as the judging always paired them."""
     cells: dict[tuple, dict[str, dict[str, dict]]] = {}
-    for r in (r for r in rows if r["hypothesis"] != "H3"):  # oldest first: later replaces
+    for r in (r for r in rows if r["hypothesis"] in ("H1", "H2")):  # oldest first: later wins
         setting = f"noise {r['noise']}" if r["noise"] != "" else f"train {r['fraction']}"
         cell = cells.setdefault((r["data"], setting, r["horizon"]), {})
         cell.setdefault(r["config"], {})[r["seed"]] = r
@@ -648,13 +649,15 @@ def h3_jobs(args) -> list[dict]:
 
     lookback, horizon = args.lookback or H3_LOOKBACK, (args.horizon or [H3_HORIZON])[0]
     cell = {
-        "hypothesis": "H3", "data": H3_DATASET, "noise": "", "fraction": "",
+        "hypothesis": "H3x" if args.scales else "H3", "data": H3_DATASET, "noise": "",
+        "fraction": "", "scales": tuple(args.scales or SCALES),
         "horizon": horizon, "lookback": lookback, "data_dir": str(args.data_dir),
         "hidden_dim": 64, "accelerator": args.accelerator,
     }  # fmt: skip
     fit_part = ett_target(H3_DATASET, H3_TARGET, lookback, horizon, cell["data_dir"])[0]
     cell["period"] = detect_season(to_panel(fit_part))
-    configs = [c for c in args.config if c in H3_CONFIGS]
+    samplers = ("R", "R3", "A") if args.scales else H3_CONFIGS  # the others draw no paths
+    configs = [c for c in args.config if c in samplers]
     seeds = {c: args.seed[:1] if c == "ets" else args.seed for c in configs}
     return [{**cell, "config": c, "seed": seed} for c in configs for seed in seeds[c]]
 
@@ -662,15 +665,18 @@ def h3_jobs(args) -> list[dict]:
 def job_command(job: dict) -> str:
     if job["hypothesis"] == "H1":
         data = [("--system", job["data"]), ("--noise", job["noise"])]
-    elif job["hypothesis"] == "H3":
+    elif job["hypothesis"].startswith("H3"):
         data = [("--hypothesis", "H3")]
     else:
         data = [("--hypothesis", "H2"), ("--dataset", job["data"]),
                 ("--fraction", job["fraction"])]  # fmt: skip
-    return H.command(SCRIPT, [
+    text = H.command(SCRIPT, [
         *data, ("--horizon", job["horizon"]), ("--lookback", job["lookback"]),
         ("--config", job["config"]), ("--seed", job["seed"]),
     ])  # fmt: skip
+    if job["hypothesis"] == "H3x":  # a grid other than the protocol's
+        text += " --scales " + " ".join(str(s) for s in job["scales"])
+    return text
 
 
 def _cell_key(job: dict) -> tuple:
@@ -679,7 +685,7 @@ def _cell_key(job: dict) -> tuple:
 
 def run_job(job: dict, values: np.ndarray | None) -> list[dict]:
     """The rows of one job (H3's runs give two)."""
-    return run_h3(job) if job["hypothesis"] == "H3" else [run(job, values)]
+    return run_h3(job) if job["hypothesis"].startswith("H3") else [run(job, values)]
 
 
 def _values(job: dict) -> np.ndarray | None:
@@ -711,6 +717,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--accelerator", default="cpu", help="Lightning's accelerator for training (cpu, gpu)"
     )
+    parser.add_argument(
+        "--scales", nargs="+", type=float, default=None,
+        help="H3: noise scales other than the protocol's; rows are marked H3x (exploratory)",
+    )  # fmt: skip
     parser.add_argument("--results-dir", type=Path, default=H.RESULTS_DIR)
     parser.add_argument("--force", action="store_true", help="re-run runs already in the CSV")
     parser.add_argument(
@@ -729,7 +739,10 @@ def main(argv: list[str] | None = None) -> int:
     results, _ = H.results_files(args.results_dir, STEM, FIELDS, KEY)
     if args.report:
         rows = results.rows()
-        print("\n".join(report_h3(rows) if args.hypothesis == "H3" else report(rows)))
+        if args.hypothesis == "H3":
+            print("\n".join([*report_h3(rows), "", *report_h3(rows, "H3x")]))
+        else:
+            print("\n".join(report(rows)))
         return 0
     if args.plot:
         print(f"wrote {plot(results.rows(), Path(args.results_dir) / 'recursion_h1.png')}")
@@ -767,7 +780,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print(row: dict) -> None:
-    if row["hypothesis"] == "H3":
+    if row["hypothesis"].startswith("H3"):
         scores = " ".join(f"{k}={row.get(k, '')}" for k in ("scale", "crps", "qcrps", "cov90"))
         print(f"RESULT H3 {row['config']} seed={row['seed']} {scores}", flush=True)
         return

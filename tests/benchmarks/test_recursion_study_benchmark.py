@@ -153,3 +153,25 @@ def test_h3_autoets_quantiles_come_from_its_intervals(script, data_dir):
     job = {"period": 24, "horizon": 24}
     row = script.ets_scores(inputs[::500], targets[::500], job)
     assert 0 < row["width80"] < row["width90"] and row["qcrps"] > 0 and row["train_s"] >= 0
+
+
+def test_h3_runs_on_another_grid_of_scales_are_kept_apart(script):
+    job = {"hypothesis": "H3x", "data": "ETTh1", "horizon": 96, "lookback": 336,
+           "config": "R", "seed": 0, "scales": (3.0, 10.0)}  # fmt: skip
+    assert script.job_command(job).endswith("--config R --seed 0 --scales 3.0 10.0")
+    row = {
+        "config": "R",
+        "seed": "0",
+        "scale": "1.0",
+        "crps": "0.2",
+        "qcrps": "0.2",
+        "cov80": "0.1",
+        "width80": "0.1",
+        "cov90": "0.1",
+        "width90": "0.2",
+        "train_s": "9",
+    }
+    rows = [{**row, "hypothesis": "H3"}, {**row, "hypothesis": "H3x", "scale": "10.0"}]
+    assert "| R | 1 | 1.0000 |" in script.report_h3(rows)[2]
+    assert "| R | 1 | 10.0000 |" in script.report_h3(rows, "H3x")[2]
+    assert script.report(rows)[2:] == []  # neither is an H1/H2 cell
