@@ -156,3 +156,18 @@ def test_auto_learning_rate_follows_the_number_of_windows(tiny_model):
     assert tiny_model(learning_rate=0.01)._learning_rate(10) == 0.01
     with pytest.raises(ValueError, match="learning_rate must be positive or 'auto'"):
         tiny_model(learning_rate="fast").fit(_random_walk())
+
+
+def test_permutation_draws_a_subset_without_permuting_every_window(monkeypatch):
+    def refuse(n, **kwargs):
+        assert n < 10**6, "a permutation of every window"
+        return real(n, **kwargs)
+
+    real = torch.randperm
+    monkeypatch.setattr(torch, "randperm", refuse)
+    draws = list(Permutation(10**9, torch.Generator().manual_seed(0), draws=1000))
+    assert len(draws) == len(set(draws)) == 1000 and 0 <= min(draws) and max(draws) < 10**9
+    assert draws != sorted(draws)  # in a random order
+    assert draws == list(Permutation(10**9, torch.Generator().manual_seed(0), draws=1000))
+    small = list(Permutation(50, torch.Generator().manual_seed(1), draws=49))  # collisions
+    assert len(set(small)) == 49 and set(small) < set(range(50))

@@ -147,7 +147,8 @@ class Permutation(torch.utils.data.Sampler[int]):
     """Indices ``0..n-1`` in a random order: what ``RandomSampler`` yields, for less memory.
 
     ``draws`` (default ``n``) indices per epoch: more than ``n`` come from further
-    permutations (every window once before any twice), the last one cut short.
+    permutations (every window once before any twice), the last one cut short; fewer
+    than ``n`` are a random subset of distinct indices, drawn without permuting all ``n``.
 
     The same generator gives the same order as ``RandomSampler``, but the permutation
     stays a tensor and is handed out in chunks, instead of a list of ``n`` Python
@@ -162,6 +163,11 @@ class Permutation(torch.utils.data.Sampler[int]):
         return self.draws
 
     def __iter__(self):  # noqa: ANN204
+        if self.draws < self.n:  # a random subset: no permutation of every window
+            subset = self._subset()
+            for start in range(0, self.draws, 1 << 16):
+                yield from subset[start : start + (1 << 16)].tolist()
+            return
         left = self.draws
         while left > 0:  # more draws than windows: further permutations, the last cut short
             perm = torch.randperm(self.n, dtype=self._dtype, generator=self.generator)
@@ -172,6 +178,16 @@ class Permutation(torch.utils.data.Sampler[int]):
         # RandomSampler draws a second permutation when it is exhausted; so do we, so that
         # the generator (and every later epoch) stays exactly where it would be.
         torch.randperm(self.n, dtype=self._dtype, generator=self.generator)
+
+    def _subset(self) -> torch.Tensor:
+        """``draws`` distinct indices in a random order, in memory of the order of ``draws``
+        (a permutation of every window takes 4 bytes per window: 270 MB for 68 million)."""
+        picked = torch.empty(0, dtype=torch.int64)
+        while len(picked) < self.draws:  # a few rounds: draws well below n rarely collide
+            more = torch.randint(self.n, (self.draws - len(picked) + 64,), generator=self.generator)
+            picked = torch.unique(torch.cat([picked, more]))  # sorted: shuffled below
+        order = torch.randperm(len(picked), generator=self.generator)[: self.draws]
+        return picked[order]
 
     @property
     def _dtype(self) -> torch.dtype:
