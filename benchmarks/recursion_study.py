@@ -18,7 +18,10 @@ Hypothesis H2 (little data) trains the same configurations on the last 5-100 % o
 ETTh1/ETTm1 training split. Hypothesis H3 (sample paths from noise in z) scores ETTh1's OT:
 R, R3 and A draw 100 paths per window with noise in ``z`` (scale chosen on validation
 CRPS), beside the split-conformal quantiles of the same network, R with a pinball-trained
-quantile head, and statsforecast's AutoETS (``pip install "tsrm[bench]"``).
+quantile head, and statsforecast's AutoETS (``pip install "tsrm[bench]"``). Hypothesis H4
+(adaptive compute) trains R with the halting head on ETTh1 and a generated sensor series
+(regime changes, spikes) and scores its halting forecast against the same network stopped
+after 1, 2 and 3 supervision steps.
 
 Examples::
 
@@ -27,6 +30,7 @@ Examples::
     python benchmarks/recursion_study.py --hypothesis H2 --dataset ETTh1 --fraction 0.05
     python benchmarks/recursion_study.py --hypothesis H3    # R, R3, A, quantile, ets
     python benchmarks/recursion_study.py --hypothesis H3 --report
+    python benchmarks/recursion_study.py --hypothesis H4    # ETTh1 and the sensor, seeds 0-2
 
 Each run appends a row to ``benchmarks/results/recursion_study.csv`` (command, seed,
 machine, date, git commit); a run already there is skipped unless ``--force``.
@@ -67,6 +71,9 @@ SCALES = (0.01, 0.03, 0.1, 0.3, 1.0)
 N_PATHS = 100
 LEVELS = tuple(round(0.05 * i, 2) for i in range(1, 20))
 SELECT_EVERY = 4  # the noise scale is chosen on every 4th validation window
+#: H4: data sets with their look-back and horizon; the halting network's steps.
+H4_DATA = {"ETTh1": (336, 96), "sensor": (96, 24)}
+H4_STEPS = 3
 N_POINTS, TRANSIENT = 30_000, 2_000
 VALID_ERROR = 0.5  # a forecast step is "valid" while its absolute scaled error stays below
 FIELDS = [
@@ -74,6 +81,8 @@ FIELDS = [
     "mse", "mae", "valid_steps", "val_mse", "params", "flops", "hidden_dim", "period",
     "epochs", "best_epoch", "train_s", "test_windows", "accelerator", "git_commit", "machine",
     "command", "scale", "val_crps", "crps", "qcrps", "cov80", "width80", "cov90", "width90",
+    "mean_steps", "val_mean_steps", "mse_step1", "mse_step2", "mse_step3", "val_mse_step1",
+    "val_mse_step2", "val_mse_step3",
 ]  # fmt: skip
 KEY = [
     "hypothesis", "data", "noise", "fraction", "horizon", "lookback", "config", "seed",
@@ -212,10 +221,35 @@ def ett_parts(name: str, fraction: float, lookback: int, horizon: int, data_dir:
     return splits.values[start:val_end], val_end - train_end, inputs, targets
 
 
+def sensor(n: int) -> np.ndarray:
+    """H4's sensor: AR(2) segments of 200-2,000 points, each around a new level, with spikes
+    of 5-10 standard deviations at rate 0.5 % (one fixed draw)."""
+    rng = np.random.default_rng(4)
+    parts, level, total = [], 0.0, 0
+    while total < n:
+        length = int(rng.integers(200, 2001))
+        phi1, phi2 = rng.uniform(0.5, 1.2), rng.uniform(-0.6, -0.25)  # stationary
+        level += rng.normal(0.0, 3.0)
+        x, eps = np.zeros(length + 2), rng.standard_normal(length + 2)
+        for t in range(2, length + 2):
+            x[t] = phi1 * x[t - 1] + phi2 * x[t - 2] + eps[t]
+        parts.append(level + x[2:])
+        total += length
+    x = np.concatenate(parts)[:n]
+    spikes = np.flatnonzero(rng.random(n) < 0.005)
+    sizes = rng.choice([-1.0, 1.0], len(spikes)) * rng.uniform(5, 10, len(spikes))
+    x[spikes] += sizes * x.std()
+    return x
+
+
 def prepare(job: dict, values: np.ndarray | None):
     """Fit part, validation rows, test inputs and targets of a job (H1: from ``values``)."""
     if job["hypothesis"] == "H1":
         return split(values, job["lookback"], job["horizon"])
+    if job["hypothesis"] == "H4":
+        if job["data"] == "sensor":
+            return split(sensor(N_POINTS), job["lookback"], job["horizon"])
+        return ett_parts(job["data"], 1.0, job["lookback"], job["horizon"], job["data_dir"])
     args = (job["fraction"], job["lookback"], job["horizon"], job["data_dir"])
     return ett_parts(job["data"], *args)
 
@@ -468,6 +502,90 @@ def run(job: dict, values: np.ndarray | None) -> dict:
     }
 
 
+# -- H4: adaptive compute -----------------------------------------------------------------
+def validation_windows(fit_part: np.ndarray, val_rows: int, lookback: int, horizon: int):
+    """The windows whose targets lie in the last ``val_rows`` rows of the fit part, column by
+    column for a table of channels (as the test windows are)."""
+    tail = fit_part[-(val_rows + lookback) :]
+    columns = tail.T if tail.ndim == 2 else [tail]
+    pairs = [windows(c, lookback, horizon) for c in columns]
+    return np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
+
+
+def step_scores(model, inputs: np.ndarray, targets: np.ndarray) -> dict:
+    """MSE of the halting forecast, the mean steps it used, and the MSE after each fixed
+    number of supervision steps (the same network stopped there for every window)."""
+    from tsrm.forecasting.metrics import mse
+
+    forecast, trace = model.predict(y=inputs.T, return_trace=True)
+    out = {"mse": mse(targets, np.asarray(forecast).T), "mean_steps": trace.halted_at.mean()}
+    for k, step in enumerate(trace.steps, start=1):
+        out[f"mse_step{k}"] = mse(targets, np.asarray(step).T)
+    return {key: round(float(v), 5) for key, v in out.items()}
+
+
+def run_h4(job: dict) -> dict:
+    """H4: R with the halting head; test and validation scores of its halting forecast and
+    of the same network stopped after 1, 2 and 3 supervision steps."""
+    import torch
+
+    torch.set_num_threads(1)
+    fit_part, val_rows, inputs, targets = prepare(job, None)
+    extra = {**trm_settings("R"), "halting": True, "period": job["period"]}
+    model = make_model("trm", job, val_rows, extra)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(fit_part)
+    train_s = round(time.perf_counter() - start, 1)
+    val = step_scores(model, *validation_windows(fit_part, val_rows, *H4_DATA[job["data"]]))
+    return {
+        **{k: v for k, v in job.items() if k != "data_dir"},
+        **step_scores(model, inputs, targets),
+        **{f"val_{k}": v for k, v in val.items()},
+        "params": model.n_params_, "flops": count_flops(model.network_, job["lookback"]),
+        "epochs": len(model.history_["train_loss"]), "train_s": train_s,
+        "test_windows": len(targets),
+    }  # fmt: skip
+
+
+def fixed_at(row: dict, prefix: str = "") -> float:
+    """The fixed-step MSE curve (steps 1..3) interpolated at the halting's mean steps."""
+    curve = [float(row[f"{prefix}mse_step{k}"]) for k in range(1, H4_STEPS + 1)]
+    return float(np.interp(float(row[f"{prefix}mean_steps"]), range(1, H4_STEPS + 1), curve))
+
+
+def judge_h4(runs: list[dict]) -> str:
+    """The protocol's rule for H4: halting against the fixed-step curve at its mean steps,
+    seed-paired, on test with validation agreeing."""
+    diff = np.array([float(r["mse"]) - fixed_at(r) for r in runs])
+    val = np.mean([float(r["val_mse"]) - fixed_at(r, "val_") for r in runs])
+    bound = 2 * diff.std(ddof=1) / np.sqrt(len(diff))
+    if diff.mean() < -bound and val < 0:
+        return "wins"
+    if diff.mean() > bound and val > 0:
+        return "loses"
+    return "tie"
+
+
+def report_h4(rows: list[dict]) -> list[str]:
+    """H4: per data set, means over seeds of the halting forecast's MSE and steps, the
+    fixed-step MSEs, the fixed curve at the same mean steps, and the verdict."""
+    latest = {(r["data"], r["seed"]): r for r in rows if r["hypothesis"] == "H4"}
+    header = ["data", "seeds", "halting MSE", "mean steps", "1 step", "2 steps", "3 steps",
+              "fixed at same steps", "halting vs fixed"]  # fmt: skip
+    lines = H.markdown_table(header, [])
+    for data in dict.fromkeys(d for d, _ in latest):
+        runs = [r for (d, _), r in latest.items() if d == data]
+        means = [np.mean([float(r[k]) for r in runs]) for k in
+                 ("mse", "mean_steps", "mse_step1", "mse_step2", "mse_step3")]  # fmt: skip
+        fixed = np.mean([fixed_at(r) for r in runs])
+        verdict = judge_h4(runs) if len(runs) > 1 else ""
+        cells = [f"{m:.4f}" for m in means] + [f"{fixed:.4f}", verdict]
+        lines.append(f"| {data} | {len(runs)} | {' | '.join(cells)} |")
+    return lines
+
+
 # -- judging --------------------------------------------------------------------------------
 def _judge(rec: list[dict], ctrl: list[dict]) -> str:
     """The protocol's rule: "wins"/"loses" when the mean test MSE differs by more than twice
@@ -608,6 +726,8 @@ def jobs(args) -> list[dict]:
 
     if args.hypothesis == "H3":
         return h3_jobs(args)
+    if args.hypothesis == "H4":
+        return h4_jobs(args)
     h2 = args.hypothesis == "H2"
     lookback = args.lookback or (H2_LOOKBACK if h2 else LOOKBACK)
     horizons = args.horizon or (H2_HORIZONS if h2 else HORIZONS)
@@ -662,11 +782,31 @@ def h3_jobs(args) -> list[dict]:
     return [{**cell, "config": c, "seed": seed} for c in configs for seed in seeds[c]]
 
 
+def h4_jobs(args) -> list[dict]:
+    """H4's runs: R with the halting head on each data set, every seed."""
+    from tsrm.forecasting.series.panel import to_panel
+    from tsrm.forecasting.series.season import detect_season
+
+    out = []
+    for data in args.dataset:
+        lookback, horizon = H4_DATA[data]
+        cell = {
+            "hypothesis": "H4", "data": data, "noise": "", "fraction": "", "horizon": horizon,
+            "lookback": lookback, "data_dir": str(args.data_dir), "hidden_dim": 64,
+            "accelerator": args.accelerator, "config": "R-halt",
+        }  # fmt: skip
+        cell["period"] = detect_season(to_panel(prepare(cell, None)[0]))
+        out += [{**cell, "seed": seed} for seed in args.seed]
+    return out
+
+
 def job_command(job: dict) -> str:
     if job["hypothesis"] == "H1":
         data = [("--system", job["data"]), ("--noise", job["noise"])]
     elif job["hypothesis"].startswith("H3"):
         data = [("--hypothesis", "H3")]
+    elif job["hypothesis"] == "H4":
+        data = [("--hypothesis", "H4"), ("--dataset", job["data"])]
     else:
         data = [("--hypothesis", "H2"), ("--dataset", job["data"]),
                 ("--fraction", job["fraction"])]  # fmt: skip
@@ -685,6 +825,8 @@ def _cell_key(job: dict) -> tuple:
 
 def run_job(job: dict, values: np.ndarray | None) -> list[dict]:
     """The rows of one job (H3's runs give two)."""
+    if job["hypothesis"] == "H4":
+        return [run_h4(job)]
     return run_h3(job) if job["hypothesis"].startswith("H3") else [run(job, values)]
 
 
@@ -697,10 +839,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--hypothesis", choices=("H1", "H2", "H3"), default="H1")
+    parser.add_argument("--hypothesis", choices=("H1", "H2", "H3", "H4"), default="H1")
     parser.add_argument("--system", nargs="+", default=list(SYSTEMS), choices=SYSTEMS, help="H1")
     parser.add_argument("--noise", nargs="+", type=float, default=list(NOISES), help="H1")
-    parser.add_argument("--dataset", nargs="+", default=list(H2_DATASETS), help="H2")
+    parser.add_argument(
+        "--dataset", nargs="+", default=None, help="H2 (ETTh1 ETTm1), H4 (ETTh1 sensor)"
+    )
     parser.add_argument(
         "--fraction", nargs="+", type=float, default=list(FRACTIONS),
         help="H2: shares of the training split trained on (its last rows)",
@@ -736,11 +880,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.config is None:
         args.config = list(H3_CONFIGS if args.hypothesis == "H3" else CONFIGS)
+    if args.dataset is None:
+        args.dataset = list(H4_DATA if args.hypothesis == "H4" else H2_DATASETS)
     results, _ = H.results_files(args.results_dir, STEM, FIELDS, KEY)
     if args.report:
         rows = results.rows()
         if args.hypothesis == "H3":
             print("\n".join([*report_h3(rows), "", *report_h3(rows, "H3x")]))
+        elif args.hypothesis == "H4":
+            print("\n".join(report_h4(rows)))
         else:
             print("\n".join(report(rows)))
         return 0
@@ -780,6 +928,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print(row: dict) -> None:
+    if row["hypothesis"] == "H4":
+        scores = " ".join(f"{k}={row[k]}" for k in ("mse", "mean_steps", "mse_step1", "mse_step3"))
+        print(f"RESULT H4 {row['data']} seed={row['seed']} {scores}", flush=True)
+        return
     if row["hypothesis"].startswith("H3"):
         scores = " ".join(f"{k}={row.get(k, '')}" for k in ("scale", "crps", "qcrps", "cov90"))
         print(f"RESULT H3 {row['config']} seed={row['seed']} {scores}", flush=True)

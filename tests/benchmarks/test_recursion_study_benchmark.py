@@ -175,3 +175,45 @@ def test_h3_runs_on_another_grid_of_scales_are_kept_apart(script):
     assert "| R | 1 | 1.0000 |" in script.report_h3(rows)[2]
     assert "| R | 1 | 10.0000 |" in script.report_h3(rows, "H3x")[2]
     assert script.report(rows)[2:] == []  # neither is an H1/H2 cell
+
+
+def test_h4_sensor_has_regimes_and_spikes(script):
+    x = script.sensor(1500)
+    assert x.shape == (1500,) and np.isfinite(x).all()
+    np.testing.assert_array_equal(x, script.sensor(1500))  # one fixed draw
+    jumps = np.abs(np.diff(x)) / np.diff(x).std()
+    assert (jumps > 4).sum() >= 2  # spikes (rate 0.5 %) stand out of the AR noise
+
+
+def test_h4_scores_halting_against_the_same_network_stopped_early(script, monkeypatch):
+    make = script.make_model
+
+    def tiny(config, job, val_rows, extra):
+        return make(config, job, val_rows, {**extra, "hidden_dim": 8, "max_epochs": 2})
+
+    monkeypatch.setattr(script, "make_model", tiny)
+    monkeypatch.setattr(script, "H4_DATA", {"sensor": (32, 8)})
+    job = {"hypothesis": "H4", "data": "sensor", "noise": "", "fraction": "", "horizon": 8,
+           "lookback": 32, "data_dir": "", "hidden_dim": 64, "accelerator": "cpu",
+           "config": "R-halt", "period": 1, "seed": 0}  # fmt: skip
+    row = script.run_h4(job)
+    assert 1 <= row["mean_steps"] <= 3 and 1 <= row["val_mean_steps"] <= 3
+    assert row["test_windows"] == 1500 - int(0.8 * 1500) - 8 + 1
+    for prefix in ("", "val_"):
+        assert all(row[f"{prefix}mse_step{k}"] > 0 for k in (1, 2, 3))
+    assert row["mse"] > 0 and row["flops"] > 0 and row["epochs"] == 2
+
+
+def test_h4_verdict_compares_with_the_fixed_curve_at_the_same_steps(script):
+    def row(seed, halting, steps=1.5):
+        curve = {f"mse_step{k}": v for k, v in zip((1, 2, 3), (1.0, 0.8, 0.7), strict=True)}
+        val = {f"val_{k}": v for k, v in curve.items()}
+        return {"hypothesis": "H4", "data": "d", "seed": seed, "mse": halting, "val_mse": halting,
+                "mean_steps": steps, "val_mean_steps": steps, **curve, **val}  # fmt: skip
+
+    assert script.fixed_at(row(0, 0.0)) == pytest.approx(0.9)  # between 1 and 2 steps
+    better = [row(s, 0.8 + 0.01 * s) for s in range(3)]
+    assert script.judge_h4(better) == "wins"
+    assert script.judge_h4([row(s, 0.95 + 0.01 * s) for s in range(3)]) == "loses"
+    assert "| d | 3 | 0.8100 | 1.5000 |" in script.report_h4(better)[2]
+    assert script.report_h4(better)[2].endswith("| 0.9000 | wins |")
