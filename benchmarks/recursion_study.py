@@ -650,6 +650,27 @@ def report_h3(rows: list[dict], hypothesis: str = "H3") -> list[str]:
             for k in (*H3_COLUMNS, "train_s")
         ]
         lines.append(f"| {config} | {len(got)} | {' | '.join(cells)} |")
+    return lines + h3_verdicts(latest)
+
+
+def h3_verdicts(latest: dict[tuple, dict]) -> list[str]:
+    """R's and R3's paths against the better of A's paths and their own conformal
+    quantiles, by the seed-paired rule on the test quantile CRPS (no validation condition:
+    the conformal quantiles are calibrated on the validation windows)."""
+    by = {}
+    for (config, seed), r in latest.items():
+        by.setdefault(config, {})[seed] = float(r["qcrps"])
+    lines = []
+    for rec in ("R", "R3"):
+        controls = [c for c in ("A", f"{rec}-conformal") if c in by]
+        if rec not in by or not controls or any(by[c].keys() != by[rec].keys() for c in controls):
+            continue
+        best = min(controls, key=lambda c: np.mean(list(by[c].values())))
+        diff = np.array([by[rec][s] - by[best][s] for s in by[rec]])
+        bound = 2 * diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else np.inf
+        verdict = "wins" if diff.mean() < -bound else "loses" if diff.mean() > bound else "tie"
+        lines.append(f"\n{rec} against {best}: {verdict} (test only; mean difference "
+                     f"{diff.mean():+.4f}, twice its standard error {bound:.4f})")  # fmt: skip
     return lines
 
 
