@@ -217,3 +217,15 @@ def test_h4_verdict_compares_with_the_fixed_curve_at_the_same_steps(script):
     assert script.judge_h4([row(s, 0.95 + 0.01 * s) for s in range(3)]) == "loses"
     assert "| d | 3 | 0.8100 | 1.5000 |" in script.report_h4(better)[2]
     assert script.report_h4(better)[2].endswith("| 0.9000 | wins |")
+
+
+def test_h3_verdict_takes_the_better_control_seed_by_seed(script):
+    def rows(config, values):
+        return {(config, str(s)): {"qcrps": str(v)} for s, v in enumerate(values)}
+
+    latest = {**rows("R", (0.17, 0.171, 0.169)), **rows("A", (0.18, 0.178, 0.177)),
+              **rows("R-conformal", (0.137, 0.1371, 0.1369))}  # fmt: skip
+    (line,) = script.h3_verdicts(latest)
+    assert line.startswith("\nR against R-conformal: loses")
+    latest.update(rows("R", (0.130, 0.131, 0.1305)))
+    assert "R against R-conformal: wins" in script.h3_verdicts(latest)[0]
