@@ -97,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         help="the seed that draws the series (default: --seed); fix it to vary only training",
     )  # fmt: skip
     parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="also score TS-TRM's forecast after each supervision step (models tsrm@1, ...)",
+    )
+    parser.add_argument(
         "--summary", metavar="COMMIT", help="print the rows of COMMIT per seed (Markdown), stop"
     )
     parser.add_argument("--data-dir", type=Path, default=H.DEFAULT_DATA_DIR)
@@ -132,7 +137,19 @@ def main(argv: list[str] | None = None) -> int:
                 }  # fmt: skip
                 results.append(row)
                 print(f"{name} {uid} {label} {settings} MASE {score:.3f} {fit_s:.1f}s", flush=True)
+                if args.steps and label.startswith("tsrm"):
+                    for k, step in enumerate(step_scores(model, history, holdout, season), 1):
+                        results.append({**row, "model": f"{label}@{k}", "mase": round(step, 4)})
     return 0
+
+
+def step_scores(model, history: Any, holdout: np.ndarray, season: int) -> list[float]:
+    """MASE of the forecast after each supervision step (a model that fell back to seasonal
+    naive has one step: it is every step's forecast)."""
+    _, trace = model.predict(return_trace=True)
+    steps = trace.steps * (model.config_.n_supervision if len(trace.steps) == 1 else 1)
+    train = np.asarray(history, dtype=float)
+    return [mase(holdout, np.asarray(s, dtype=float), train, season_length=season) for s in steps]
 
 
 if __name__ == "__main__":

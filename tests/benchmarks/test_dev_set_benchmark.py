@@ -6,6 +6,7 @@ import importlib
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -45,3 +46,21 @@ def test_series_seed_fixes_the_series_whatever_the_training_seed(script, monkeyp
         script.main(["--dataset", "M3-Yearly", "--seed", str(seed), "--series-seed", "7"])
     script.main(["--dataset", "M3-Yearly", "--seed", "3"])
     assert drawn == [7, 7, 3]
+
+
+@pytest.mark.parametrize("fallback", [False, True])
+def test_step_scores_give_one_mase_per_supervision_step(script, fallback):
+    from tsrm import TRMForecaster
+    from tsrm.forecasting.metrics import mase
+
+    y = np.sin(np.arange(120) / 3) + 0.05 * np.random.default_rng(0).normal(size=120)
+    history, holdout = y[:-6], y[-6:]
+    model = TRMForecaster(horizon=6, lookback=12, max_epochs=1, fallback=fallback)
+    model.fit(history)
+    if fallback:  # make it fall back, as a series where naive wins would
+        model.fallback_ = "seasonal naive"
+    steps = script.step_scores(model, history, holdout, 1)
+    assert len(steps) == model.config_.n_supervision == 3
+    final = mase(holdout, np.asarray(model.predict(), dtype=float), history, season_length=1)
+    assert steps[-1] == pytest.approx(final)
+    assert len(set(steps)) == 1 or not fallback
