@@ -691,14 +691,78 @@ def _complete(by: dict[str, list[dict]]) -> bool:
     return all(len({r["seed"] for r in by.get(c, [])}) == len(SEEDS) for c in CONFIGS[:5])
 
 
-def plot(rows: list[dict], path: Path) -> Path:
-    """Test MSE against FLOPs per forecast (log-log), one panel per cell, every seed a dot
-    and each configuration's mean a marker; the recursive configurations filled."""
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def plots(rows: list[dict], results_dir: Path) -> list[Path]:
+    """One figure per hypothesis that has results: ``recursion_h1.png`` ... ``_h4.png``."""
+    out = []
+    for hypothesis, draw in (("H1", plot), ("H2", plot), ("H3", plot_h3), ("H4", plot_h4)):
+        mine = [r for r in rows if r["hypothesis"] == hypothesis]
+        if mine:
+            out.append(draw(mine, Path(results_dir) / f"recursion_{hypothesis.lower()}.png"))
+    return out
+
+
+def plot_h3(rows: list[dict], path: Path) -> Path:
+    """H3: test quantile CRPS of each network's sample paths and of its conformal quantiles
+    (every seed a dot, the mean a marker), the quantile head and AutoETS as lines."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    latest = {(r["config"], r["seed"]): float(r["qcrps"]) for r in rows}
+    for i, config in enumerate(("A", "R", "R3")):
+        for shift, name, face in ((-0.1, config, "black"), (0.1, f"{config}-conformal", "none")):
+            got = [v for (c, _), v in latest.items() if c == name]
+            if got:
+                ax.scatter([i + shift] * len(got), got, s=8, color="grey")
+                label = ("sample paths" if face == "black" else "conformal") if i == 0 else None
+                ax.scatter(i + shift, np.mean(got), s=50, facecolors=face, edgecolors="black",
+                           label=label)  # fmt: skip
+    for name, style in (("quantile", "--"), ("ets", ":")):
+        got = [v for (c, _), v in latest.items() if c == name]
+        if got:
+            label = "quantile head (R)" if name == "quantile" else "AutoETS"
+            ax.axhline(np.mean(got), linestyle=style, color="black", label=label)
+    ax.set_xticks(range(3), ["A (2 calls)", "R (21)", "R3 (63)"])
+    ax.set(ylabel="test quantile CRPS (scaled)", title="H3: ETTh1 OT, L 336, H 96")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def plot_h4(rows: list[dict], path: Path) -> Path:
+    """H4: test MSE after 1, 2 and 3 supervision steps for every window (the curve) and the
+    halting forecast at its mean steps, one panel per data set, means over seeds."""
+    plt = _pyplot()
+    data = list(dict.fromkeys(r["data"] for r in rows))
+    fig, axes = plt.subplots(1, len(data), figsize=(3.6 * len(data), 3.2), squeeze=False)
+    for ax, name in zip(axes[0], data, strict=True):
+        runs = [r for r in rows if r["data"] == name]
+        curve = [np.mean([float(r[f"mse_step{k}"]) for r in runs]) for k in (1, 2, 3)]
+        ax.plot([1, 2, 3], curve, marker="o", color="black", label="fixed steps")
+        steps = np.mean([float(r["mean_steps"]) for r in runs])
+        ax.scatter(steps, np.mean([float(r["mse"]) for r in runs]), marker="*", s=120,
+                   color="tab:orange", label="halting", zorder=3)  # fmt: skip
+        ax.set(xlabel="supervision steps", ylabel="test MSE (scaled)", title=f"H4: {name}")
+        low, high = min(curve), max(curve)
+        ax.set_ylim(0.97 * low, 1.03 * high)  # a 3 % band: differences below it are noise
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def plot(rows: list[dict], path: Path) -> Path:
+    """Test MSE against FLOPs per forecast (log-log), one panel per cell, every seed a dot
+    and each configuration's mean a marker; the recursive configurations filled."""
+    plt = _pyplot()
     by_cell = _cells(rows)
     # One row per system (alphabetical), one column per horizon and setting.
     cells = sorted(
@@ -731,6 +795,7 @@ def plot(rows: list[dict], path: Path) -> Path:
             )  # fmt: skip
         ax.set(xscale="log", yscale="log", title=f"{cell[0]}, {cell[1]}, H {cell[2]}")
         ax.set_xlabel("FLOPs per forecast")
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())  # minor labels overlap
     for row in axes:
         row[0].set_ylabel("test MSE (scaled)")
     axes[0][0].legend(fontsize=7)
@@ -892,7 +957,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--report", action="store_true", help="print the judged cells (Markdown) and stop"
     )
     parser.add_argument(
-        "--plot", action="store_true", help="write recursion_h1.png (MSE against FLOPs) and stop"
+        "--plot",
+        action="store_true",
+        help="write a figure per hypothesis (recursion_h1.png ... recursion_h4.png) and stop",
     )
     return parser
 
@@ -914,7 +981,8 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(report(rows)))
         return 0
     if args.plot:
-        print(f"wrote {plot(results.rows(), Path(args.results_dir) / 'recursion_h1.png')}")
+        for path in plots(results.rows(), args.results_dir):
+            print(f"wrote {path}")
         return 0
     stamp = {"date": H.today(), "git_commit": H.git_commit(), "machine": H.machine()}
     todo = []

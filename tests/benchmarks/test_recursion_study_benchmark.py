@@ -229,3 +229,15 @@ def test_h3_verdict_takes_the_better_control_seed_by_seed(script):
     assert line.startswith("\nR against R-conformal: loses")
     latest.update(rows("R", (0.130, 0.131, 0.1305)))
     assert "R against R-conformal: wins" in script.h3_verdicts(latest)[0]
+
+
+def test_plots_draw_one_figure_per_hypothesis_with_results(script, tmp_path):
+    pytest.importorskip("matplotlib")
+    h3 = [{"hypothesis": "H3", "config": c, "seed": str(s), "qcrps": str(0.1 + 0.01 * s)}
+          for c in ("R", "R-conformal", "A", "quantile", "ets") for s in range(3)]  # fmt: skip
+    curve = {"mse_step1": "0.3", "mse_step2": "0.29", "mse_step3": "0.29"}
+    h4 = [{"hypothesis": "H4", "data": "sensor", "seed": str(s), "mse": "0.29",
+           "mean_steps": "1.5", **curve} for s in range(3)]  # fmt: skip
+    paths = script.plots(h3 + h4, tmp_path)
+    assert [p.name for p in paths] == ["recursion_h3.png", "recursion_h4.png"]
+    assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths)
