@@ -28,6 +28,7 @@ Example::
 
     python benchmarks/fleet.py write --series 100000 --points 1000 --out /tmp/fleet
     python benchmarks/fleet.py run --data /tmp/fleet
+    python benchmarks/fleet.py run --data /tmp/fleet --defaults   # TRMForecaster(horizon=24)
     python benchmarks/fleet.py compare --data /tmp/fleet --series 20000
 
 Appends a row to benchmarks/results/fleet.csv (``run``) or rows to fleet_compare.csv.
@@ -116,7 +117,11 @@ class PeakAnon(threading.Thread):
             self.peak_mb = max(self.peak_mb, anon)
 
 
-def run(data: Path, workers: int, results: Path) -> None:
+#: ``run --defaults``: what a user who names only the horizon gets.
+DEFAULTS = dict(horizon=24)
+
+
+def run(data: Path, workers: int, results: Path, settings: dict) -> None:
     import dask.dataframe as dd
     import pyarrow.parquet as pq
     import torch
@@ -131,7 +136,7 @@ def run(data: Path, workers: int, results: Path) -> None:
     anon = PeakAnon()
     anon.start()
     start = time.perf_counter()
-    model = TRMForecaster(**SETTINGS).fit(data)
+    model = TRMForecaster(**settings).fit(data)
     fit_s = time.perf_counter() - start
     peak = peak_rss_mb()
     anon.done.set()
@@ -161,14 +166,16 @@ def run(data: Path, workers: int, results: Path) -> None:
     row = {
         "date": today(), "series": n_series, "points": points,
         "data_mb": round(sum(f.stat().st_size for f in files) / 2**20, 1),
-        "settings": settings_text(SETTINGS), "fit_s": round(fit_s, 1),
+        "settings": settings_text(settings) + f"; lookback_={model.lookback_}; "
+        f"epochs={len(model.history_['train_loss'])}", "fit_s": round(fit_s, 1),
         "peak_rss_mb": round(peak), "peak_anon_mb": round(anon.peak_mb),
         "direct_series_per_s": round(n_series / direct_s),
         "dask_series_per_s": round(n_series / dask_s),
         "dask_over_direct": round(dask_s / direct_s, 2), "workers": workers,
         "same_forecasts": same, "seed": 0, "git_commit": git_commit(), "machine": machine(),
         "command": command("fleet.py", [("run", True), ("--data", data),
-                                        ("--workers", workers)]),
+                                        ("--workers", workers),
+                                        ("--defaults", settings is DEFAULTS)]),
     }  # fmt: skip
     ResultsFile(results / "fleet.csv", FIELDS, ["series", "points"]).append(row)
     print(" ".join(f"{k}={v}" for k, v in row.items() if k not in ("machine", "command")))
@@ -283,6 +290,10 @@ def main() -> None:
     r = sub.add_parser("run", help="fit on the files and forecast every series, twice")
     r.add_argument("--data", type=Path, required=True)
     r.add_argument("--workers", type=int, default=2)
+    r.add_argument(
+        "--defaults", action="store_true",
+        help="fit with the defaults and horizon 24 only, instead of the fleet's named settings",
+    )  # fmt: skip
     r.add_argument("--results-dir", type=Path, default=RESULTS)
     c = sub.add_parser("compare", help="TS-TRM and neuralforecast's NHITS side by side")
     c.add_argument("--data", type=Path, required=True)
@@ -295,7 +306,7 @@ def main() -> None:
     elif args.step == "compare":
         compare(args.data, args.series, args.max_steps, args.results_dir)
     else:
-        run(args.data, args.workers, args.results_dir)
+        run(args.data, args.workers, args.results_dir, DEFAULTS if args.defaults else SETTINGS)
 
 
 if __name__ == "__main__":
