@@ -313,6 +313,11 @@ def results_files(
     )
 
 
+def geometric_mean(values: Iterable[float], floor: float = 1e-12) -> float:
+    """The geometric mean, each value at least ``floor`` (a MASE of 0 would make it 0)."""
+    return float(np.exp(np.mean(np.log(np.maximum(np.asarray(list(values), float), floor)))))
+
+
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]

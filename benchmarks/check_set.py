@@ -31,6 +31,7 @@ import pandas as pd
 from _harness import (
     RESULTS_DIR,
     ResultsFile,
+    geometric_mean,
     git_commit,
     machine,
     markdown_table,
@@ -243,7 +244,7 @@ def summary(rows: list[dict]) -> list[str]:
     for m in MODELS:
         scores = [float(table[(s, m)]["mase"]) for s in complete]
         if scores:
-            geo = float(np.exp(np.mean(np.log(np.maximum(scores, 1e-12)))))
+            geo = geometric_mean(scores)
             lines.append(f"- {m}: geometric mean MASE {geo:.3f} over {len(scores)} series")
     for rival in ("ets", "seasonal_naive"):
         wins = sum(

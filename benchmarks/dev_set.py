@@ -68,7 +68,7 @@ def summary(rows: list[dict[str, str]], commit: str) -> list[str]:
     frame["mase"], frame["fit_s"] = frame["mase"].astype(float), frame["fit_s"].astype(float)
     groups = frame.groupby(["model", "settings", "seed"], sort=False)
     per_seed = groups.agg(
-        gm=("mase", lambda m: float(np.exp(np.log(m.clip(lower=1e-9)).mean()))),
+        gm=("mase", H.geometric_mean),
         n=("mase", "size"), fit_s=("fit_s", "mean"),
     )  # fmt: skip
     header = ["model", "settings", "series", "gm MASE by seed", "mean", "fit s"]

@@ -185,17 +185,19 @@ def series(system: str, noise: float) -> np.ndarray:
     return clean + noise * clean.std() * rng.standard_normal(clean.shape)
 
 
+def windows(values: np.ndarray, lookback: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``(input, target)`` window of ``values``, stride 1."""
+    idx = np.arange(len(values) - lookback - horizon + 1)[:, None]
+    return values[idx + np.arange(lookback)], values[idx + lookback + np.arange(horizon)]
+
+
 def split(values: np.ndarray, lookback: int, horizon: int):
     """Fit part (train + validation rows, z-scored on train), validation rows, test windows."""
     n = len(values)
     train_end, val_end = int(0.7 * n), int(0.8 * n)
     mean, std = values[:train_end].mean(), values[:train_end].std()
     scaled = (values - mean) / std
-    test = scaled[val_end - lookback :]
-    n_windows = len(test) - lookback - horizon + 1
-    idx = np.arange(n_windows)[:, None]
-    inputs = test[idx + np.arange(lookback)]
-    targets = test[idx + lookback + np.arange(horizon)]
+    inputs, targets = windows(scaled[val_end - lookback :], lookback, horizon)
     return scaled[:val_end], val_end - train_end, inputs, targets
 
 
@@ -294,6 +296,15 @@ def matched_width(target: int, lookback: int, horizon: int, period: int) -> int:
     return lo if abs(above - target) <= abs(target - below) else lo - 1
 
 
+def timed_fit(model, fit_part: np.ndarray) -> float:
+    """Fit ``model`` (its warnings silenced, e.g. "the last epoch was the best"); seconds."""
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(fit_part)
+    return time.perf_counter() - start
+
+
 def make_model(config: str, job: dict, val_rows: int, extra: dict):
     from tsrm import DLinear, PatchTST, TRMForecaster
 
@@ -346,12 +357,6 @@ def sample_paths(
             batch = np.repeat(inputs[start : start + chunk], n_paths, axis=0)
             out.append(np.asarray(model.predict(y=batch.T)).T)
     return np.concatenate(out).reshape(len(inputs), n_paths, -1)
-
-
-def windows(values: np.ndarray, lookback: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every ``(input, target)`` window of ``values``, stride 1."""
-    idx = np.arange(len(values) - lookback - horizon + 1)[:, None]
-    return values[idx + np.arange(lookback)], values[idx + lookback + np.arange(horizon)]
 
 
 def ett_target(name: str, target: str, lookback: int, horizon: int, data_dir: str):
@@ -420,11 +425,7 @@ def run_h3(job: dict) -> list[dict]:
     if job["config"] == "quantile":
         extra["quantiles"] = LEVELS
     model = make_model("trm", job, val_rows, {**extra, "period": job["period"]})
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.fit(fit_part)
-    base |= {"train_s": round(time.perf_counter() - start, 1), "params": model.n_params_,
+    base |= {"train_s": round(timed_fit(model, fit_part), 1), "params": model.n_params_,
              "epochs": len(model.history_["train_loss"])}  # fmt: skip
     quantiles = np.stack(list(model.predict_quantiles(y=inputs.T, quantiles=LEVELS).values()))
     quantile_row = base | interval_scores(targets, quantiles.transpose(2, 0, 1))
@@ -467,21 +468,14 @@ def ets_scores(inputs: np.ndarray, targets: np.ndarray, job: dict) -> dict:
 # -- one run --------------------------------------------------------------------------------
 def run(job: dict, values: np.ndarray | None) -> dict:
     """Fit one configuration (H1: on ``values``) and score it on every test window."""
-    import torch
-
     from tsrm.forecasting.metrics import mae, mse
 
-    torch.set_num_threads(1)
     fit_part, val_rows, inputs, targets = prepare(job, values)
     extra = {}
     if job["config"] not in ("dlinear", "patchtst"):
         extra = {**trm_settings(job["config"], job["hidden_dim"]), "period": job["period"]}
     model = make_model(job["config"], job, val_rows, extra)
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # e.g. "the last epoch was the best"
-        model.fit(fit_part)
-    train_s = time.perf_counter() - start
+    train_s = timed_fit(model, fit_part)
     forecast = np.asarray(model.predict(y=inputs.T)).T
     chosen = model.selection_[model.selection_["chosen"]].iloc[0]
     valid = np.abs(forecast - targets) > VALID_ERROR
@@ -527,17 +521,10 @@ def step_scores(model, inputs: np.ndarray, targets: np.ndarray) -> dict:
 def run_h4(job: dict) -> dict:
     """H4: R with the halting head; test and validation scores of its halting forecast and
     of the same network stopped after 1, 2 and 3 supervision steps."""
-    import torch
-
-    torch.set_num_threads(1)
     fit_part, val_rows, inputs, targets = prepare(job, None)
     extra = {**trm_settings("R"), "halting": True, "period": job["period"]}
     model = make_model("trm", job, val_rows, extra)
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.fit(fit_part)
-    train_s = round(time.perf_counter() - start, 1)
+    train_s = round(timed_fit(model, fit_part), 1)
     val = step_scores(model, *validation_windows(fit_part, val_rows, *H4_DATA[job["data"]]))
     return {
         **{k: v for k, v in job.items() if k != "data_dir"},
@@ -559,13 +546,7 @@ def judge_h4(runs: list[dict]) -> str:
     """The protocol's rule for H4: halting against the fixed-step curve at its mean steps,
     seed-paired, on test with validation agreeing."""
     diff = np.array([float(r["mse"]) - fixed_at(r) for r in runs])
-    val = np.mean([float(r["val_mse"]) - fixed_at(r, "val_") for r in runs])
-    bound = 2 * diff.std(ddof=1) / np.sqrt(len(diff))
-    if diff.mean() < -bound and val < 0:
-        return "wins"
-    if diff.mean() > bound and val > 0:
-        return "loses"
-    return "tie"
+    return _verdict(diff, np.mean([float(r["val_mse"]) - fixed_at(r, "val_") for r in runs]))
 
 
 def report_h4(rows: list[dict]) -> list[str]:
@@ -587,19 +568,30 @@ def report_h4(rows: list[dict]) -> list[str]:
 
 
 # -- judging --------------------------------------------------------------------------------
-def _judge(rec: list[dict], ctrl: list[dict]) -> str:
-    """The protocol's rule: "wins"/"loses" when the mean test MSE differs by more than twice
-    the standard error of the seed-paired differences and validation agrees, else "tie"."""
-    by_seed = {r["seed"]: r for r in ctrl}
-    pairs = [(float(r["mse"]), float(by_seed[r["seed"]]["mse"])) for r in rec]
-    diff = np.array([a - b for a, b in pairs])
-    bound = 2 * diff.std(ddof=1) / np.sqrt(len(diff))
-    val = np.mean([float(r["val_mse"]) for r in rec]) - np.mean([float(r["val_mse"]) for r in ctrl])
-    if diff.mean() < -bound and val < 0:
+def _bound(diff: np.ndarray) -> float:
+    """Twice the standard error of the seed-paired differences (infinite for one seed)."""
+    return 2 * diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else np.inf
+
+
+def _verdict(diff: np.ndarray, val: float | None = None) -> str:
+    """The protocol's rule on seed-paired test differences (recursive minus control):
+    "wins"/"loses" beyond :func:`_bound`, with the validation difference ``val`` agreeing
+    (None: no validation condition), else "tie"."""
+    bound = _bound(diff)
+    if diff.mean() < -bound and (val is None or val < 0):
         return "wins"
-    if diff.mean() > bound and val > 0:
+    if diff.mean() > bound and (val is None or val > 0):
         return "loses"
     return "tie"
+
+
+def _judge(rec: list[dict], ctrl: list[dict]) -> str:
+    """:func:`_verdict` of a recursive configuration's runs against a control's (test MSE,
+    validation agreeing)."""
+    by_seed = {r["seed"]: r for r in ctrl}
+    diff = np.array([float(r["mse"]) - float(by_seed[r["seed"]]["mse"]) for r in rec])
+    val = np.mean([float(r["val_mse"]) for r in rec]) - np.mean([float(r["val_mse"]) for r in ctrl])
+    return _verdict(diff, val)
 
 
 def _mean_mse(runs: list[dict]) -> float:
@@ -667,10 +659,10 @@ def h3_verdicts(latest: dict[tuple, dict]) -> list[str]:
             continue
         best = min(controls, key=lambda c: np.mean(list(by[c].values())))
         diff = np.array([by[rec][s] - by[best][s] for s in by[rec]])
-        bound = 2 * diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else np.inf
-        verdict = "wins" if diff.mean() < -bound else "loses" if diff.mean() > bound else "tie"
-        lines.append(f"\n{rec} against {best}: {verdict} (test only; mean difference "
-                     f"{diff.mean():+.4f}, twice its standard error {bound:.4f})")  # fmt: skip
+        lines.append(
+            f"\n{rec} against {best}: {_verdict(diff)} (test only; mean difference "
+            f"{diff.mean():+.4f}, twice its standard error {_bound(diff):.4f})"
+        )
     return lines
 
 
@@ -910,7 +902,10 @@ def _cell_key(job: dict) -> tuple:
 
 
 def run_job(job: dict, values: np.ndarray | None) -> list[dict]:
-    """The rows of one job (H3's runs give two)."""
+    """The rows of one job (H3's runs give two), on one torch thread."""
+    import torch
+
+    torch.set_num_threads(1)
     if job["hypothesis"] == "H4":
         return [run_h4(job)]
     return run_h3(job) if job["hypothesis"].startswith("H3") else [run(job, values)]
