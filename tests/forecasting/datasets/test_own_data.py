@@ -271,7 +271,7 @@ def test_wide_long_errors():
     dup = pd.DataFrame({"unique_id": ["a", "a"], "ds": [T0, T0], "y": [1.0, 2.0]})
     with pytest.raises(IrregularIndexError, match=r"'a' has timestamp 2024-01-01.*groupby"):
         to_wide(dup)
-    with pytest.raises(TSRMInputError, match=r"index of dtype str.*DatetimeIndex"):
+    with pytest.raises(TSRMInputError, match=r"index of dtype (str|object).*DatetimeIndex"):
         to_long(pd.DataFrame({"a": [1.0]}, index=["x"]))
     with pytest.raises(IrregularIndexError, match=r"more than once"):
         to_long(pd.DataFrame({"a": [1.0, 2.0]}, index=[T0, T0]))

@@ -96,6 +96,7 @@ def split_windows(
     data: torch.Tensor | None = None,
     covariate_input: bool = False,
     max_val_windows: int | None = None,
+    share: WindowDataset | None = None,
 ) -> tuple[WindowDataset, WindowDataset]:
     """Training windows (targets before each series' validation tail) and validation windows.
 
@@ -107,7 +108,8 @@ def split_windows(
     :func:`flat_scaled`) ``scaled`` need only be the series' lengths. ``covariate_input``:
     the covariates of the input steps come too (see :class:`WindowDataset`). Where the
     validation windows number more than ``max_val_windows``, only those of evenly
-    spaced series are kept, about that many.
+    spaced series are kept, about that many. ``share``: windows over the same series
+    (of another look-back) whose data, mask and covariates these use instead of their own.
     """
     lengths = [s if isinstance(s, int | np.integer) else len(s) for s in scaled]
     validated = val_steps
@@ -122,6 +124,7 @@ def split_windows(
         covariates=covariates,
         data=data,
         covariate_input=covariate_input,
+        share=share,
     )
     val = WindowDataset(
         scaled,

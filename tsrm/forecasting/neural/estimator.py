@@ -57,7 +57,12 @@ from tsrm.forecasting.series.covariates import (
     future_covariates,
 )
 from tsrm.forecasting.series.panel import appended
-from tsrm.forecasting.series.scaling import fill_missing, flat_scaled, mean_std, scaled_series
+from tsrm.forecasting.series.scaling import (
+    flat_scaled,
+    last_filled,
+    mean_std,
+    scaled_series,
+)
 from tsrm.forecasting.series.season import detect_season
 from tsrm.forecasting.uncertainty import (
     DEFAULT_QUANTILES,
@@ -407,9 +412,7 @@ class WindowForecaster(BaseForecaster):
         if checkpoint is not None and search.several:
             checkpoint = checkpoint / folder
         cfg = self._network_config(lookback, search.season)
-        fitted = self._fit_lookback(
-            search.panel, search.inputs, cfg, search.val_steps, checkpoint, seed
-        )
+        fitted = self._fit_lookback(search, cfg, checkpoint, seed)
         search.add(fitted, seed)
 
     def _ensemble(self, members: list[_Fitted], search: _Search) -> _Fitted:
@@ -480,51 +483,55 @@ class WindowForecaster(BaseForecaster):
         return getattr(self, "time_budget_s", None)
 
     def _fit_lookback(
-        self,
-        panel: Panel,
-        inputs: Inputs,
-        cfg: WindowConfig,
-        val_steps: list[int],
-        checkpoint_dir: Path | None,
-        seed: int | None,
+        self, search: _Search, cfg: WindowConfig, checkpoint_dir: Path | None, seed: int | None
     ) -> _Fitted:
-        """Train one network of settings ``cfg`` on ``panel`` from ``seed``; what ``fit`` may
-        keep."""
-        L, H = cfg.lookback, cfg.horizon
+        """Train one network of settings ``cfg`` on ``search``'s data from ``seed``; what
+        ``fit`` may keep."""
+        L, H, val_steps = cfg.lookback, cfg.horizon, search.val_steps
+        panel, inputs = search.panel, search.inputs
         if inputs.X is None and not self._calendar():
             panel = left_padded(panel, val_steps, L, H)
         check_trainable(panel, val_steps, L, H)
-        has_missing = any(np.isnan(v).any() for v in panel.values)
+        spec, covariates = fit_covariates(
+            panel, inputs.X, inputs.static, self._calendar(), self._past(), val_steps
+        )
+        lengths = [len(v) for v in panel.values]
+        shared = search.scaled if search.scaled and search.scaled.lengths == lengths else None
+        data = shared or self._scaled(panel, val_steps, lengths)
+        # Candidates whose look-backs pad the same series train on the same values: they
+        # share one copy of the data (the windows of another look-back over it).
+        train, val = split_windows(
+            lengths, L, H, val_steps, data.observed, covariates, data=data.flat,
+            covariate_input=spec is not None and spec.has_history,
+            max_val_windows=self._max_epoch_windows(), share=data.train,
+        )  # fmt: skip
+        search.scaled = replace(data, flat=None, observed=None, train=train)
+        mean, std = data.mean, data.std
+        fingerprint = None
+        if checkpoint_dir is not None:
+            fingerprint = self._fingerprint(panel, mean, std, covariates or [], cfg, seed)
+        del data, covariates  # the windows hold their own float32 copy from here on
+        network, history, score = self._train(
+            cfg, spec, train, val, checkpoint_dir, fingerprint, seed, panel.share is not None
+        )
+        context = replace(panel, values=last_filled(panel.values, L))
+        return _Fitted(cfg, network, context, mean, std, history, spec, val, score)
+
+    def _scaled(self, panel: Panel, val_steps: list[int], lengths: list[int]) -> _Scaled:
+        """``panel`` scaled into one float32 buffer, with its statistics and observed steps."""
         mean, std = self._scaling_stats(panel, val_steps)
         # Scaled one series at a time straight into the float32 training buffer: no
         # float64 copies of the whole panel (memory proportional to the data).
-        flat, largest, last_values = flat_scaled(panel.values, mean, std, keep_last=L)
+        flat, largest = flat_scaled(panel.values, mean, std)
         if largest > _FLOAT32_SAFE:
             fix = "rescale the series" if self.scaling else "use scaling=True (the default)"
             raise NumericalRangeError(
                 f"y reaches {largest:.3g} after scaling, beyond the range float32 training "
                 f"can handle; {fix}."
             )
+        has_missing = any(np.isnan(v).any() for v in panel.values)
         observed = [~np.isnan(v) for v in panel.values] if has_missing else None
-        spec, covariates = fit_covariates(
-            panel, inputs.X, inputs.static, self._calendar(), self._past(), val_steps
-        )
-        lengths = [len(v) for v in panel.values]
-        joint = spec is not None and spec.has_history
-        train, val = split_windows(
-            lengths, L, H, val_steps, observed, covariates, data=flat, covariate_input=joint,
-            max_val_windows=self._max_epoch_windows(),
-        )  # fmt: skip
-        del flat, observed
-        fingerprint = None
-        if checkpoint_dir is not None:
-            fingerprint = self._fingerprint(panel, mean, std, covariates or [], cfg, seed)
-        del covariates  # the windows hold their own float32 copy from here on
-        network, history, score = self._train(
-            cfg, spec, train, val, checkpoint_dir, fingerprint, seed, panel.share is not None
-        )
-        context = replace(panel, values=last_values)
-        return _Fitted(cfg, network, context, mean, std, history, spec, val, score)
+        return _Scaled(lengths, mean, std, flat, observed)
 
     def _train(
         self,
@@ -981,8 +988,7 @@ class WindowForecaster(BaseForecaster):
             missing_hint=self._missing_hint(),
         )
         lookback = self.config_.lookback
-        last = [fill_missing(np.asarray(v, np.float64))[-lookback:].copy() for v in panel.values]
-        self.context_ = replace(panel, values=last)
+        self.context_ = replace(panel, values=last_filled(panel.values, lookback))
         return self
 
     # -- persistence ----------------------------------------------------------
@@ -1036,7 +1042,7 @@ class _Fitted:
 
     cfg: WindowConfig
     network: nn.Module
-    context: Panel
+    context: Panel | None  # None once it can no longer be chosen
     mean: np.ndarray
     std: np.ndarray
     history: dict
@@ -1061,6 +1067,20 @@ class _Fitted:
 
 
 @dataclass
+class _Scaled:
+    """A panel scaled for training (series ``lengths`` long after any padding): its
+    statistics, its float32 values end to end and where they were observed, or, once a
+    candidate has trained on them, its windows (``train``), whose data the next shares."""
+
+    lengths: list[int]
+    mean: np.ndarray
+    std: np.ndarray
+    flat: Tensor | None
+    observed: list[np.ndarray] | None
+    train: WindowDataset | None = None
+
+
+@dataclass
 class _Search:
     """What ``fit`` tries: the shared inputs, each trained candidate and its row, the time."""
 
@@ -1070,6 +1090,7 @@ class _Search:
     season: int
     budget: float | None
     several: bool = False  # each candidate checkpoints into its own folder
+    scaled: _Scaled | None = None  # the data the last candidate trained on
     fits: list[_Fitted] = field(default_factory=list)
     fit_rows: list[dict] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)  # also the skipped ones, in order
@@ -1086,6 +1107,10 @@ class _Search:
         self.fits.append(fitted)
         self.fit_rows.append(fitted.row(self.season, seed))
         self.rows.append(self.fit_rows[-1])
+        # Only networks of the best look-back can still be chosen (see best): the others'
+        # forecast context (the last look-back values of every series) is let go.
+        best = self.fits[self.ranked()[0]].cfg.lookback
+        self.fits = [f if f.cfg.lookback == best else replace(f, context=None) for f in self.fits]
 
     def ranked(self) -> list[int]:
         """Trained candidates, best validation score first (without validation: in order)."""

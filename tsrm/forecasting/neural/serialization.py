@@ -104,7 +104,9 @@ def save_forecaster(model: WindowForecaster, path: Path) -> Path:
     if model.fallback_ is not None:  # seasonal naive beat the network: no weights to keep
         config["fallback"] = {"kind": model.fallback_, "period": int(model.network_.period)}
     tensors = {f"network.{k}": v for k, v in model.network_.state_dict().items()}
-    tensors["context.values"] = torch.from_numpy(np.stack(model.context_.values))
+    # float64 whatever the context's dtype (float32 data keep a float32 one): files as ever.
+    values = np.stack(model.context_.values).astype(np.float64, copy=False)
+    tensors["context.values"] = torch.from_numpy(values)
     tensors["scale.mean"] = torch.from_numpy(np.asarray(model.scale_mean_, dtype=np.float64))
     tensors["scale.std"] = torch.from_numpy(np.asarray(model.scale_std_, dtype=np.float64))
     if model.calibration_ is not None:

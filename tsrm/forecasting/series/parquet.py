@@ -62,25 +62,36 @@ def _pyarrow_parquet():
     return pq
 
 
-def _readers(files: list[Path], what: str) -> list:
-    """One opened ``pyarrow.parquet.ParquetFile`` per file, each checked for the columns."""
+def _checked_files(files: list[Path], what: str) -> tuple[int, bool]:
+    """Rows in ``files`` and whether every file stores ``y`` as float32; each file is
+    checked for the columns before any is read."""
     pq = _pyarrow_parquet()
-    readers = [pq.ParquetFile(f) for f in files]
-    for f, reader in zip(files, readers, strict=True):
-        absent = [c for c in _COLUMNS if c not in reader.schema_arrow.names]
+    n_rows, float32 = 0, True
+    for f in files:
+        schema = pq.read_schema(f)
+        absent = [c for c in _COLUMNS if c not in schema.names]
         if absent:
             raise TSRMInputError(
                 f"{what}: {f.name} lacks column(s) {absent}; a long Parquet data set needs "
                 "columns unique_id, ds and y."
             )
-    return readers
+        n_rows += pq.read_metadata(f).num_rows
+        float32 = float32 and str(schema.field("y").type) == "float"
+    return n_rows, float32
 
 
-def _batches(readers: list) -> Iterator[pd.DataFrame]:
-    """The rows of every file, ``BATCH_ROWS`` at a time, as pandas frames."""
-    for reader in readers:
+def _batches(files: list[Path]) -> Iterator[pd.DataFrame]:
+    """The rows of every file, ``BATCH_ROWS`` at a time, as pandas frames.
+
+    Each file is open only while it is read: an open reader keeps pyarrow buffers of
+    the batches it has handed out (about as much as the file), until it is dropped.
+    """
+    pq = _pyarrow_parquet()
+    for f in files:
+        reader = pq.ParquetFile(f)
         for batch in reader.iter_batches(BATCH_ROWS, columns=list(_COLUMNS)):
             yield batch.to_pandas()
+        del reader
 
 
 def _complete_series(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -114,14 +125,13 @@ def read_parquet_panel(
     the series whose position in the data set is ``rank`` modulo ``n`` are kept (every
     series is still checked to be consecutive).
     """
-    readers = _readers(parquet_files(path, what), what)
-    n_rows = sum(r.metadata.num_rows for r in readers)
+    files = parquet_files(path, what)
+    n_rows, float32 = _checked_files(files, what)
     if n_rows == 0:
         raise TSRMInputError(f"{what}: the Parquet data set {str(path)!r} has no rows.")
-    float32 = all(str(r.schema_arrow.field("y").type) == "float" for r in readers)
     store, at = None, 0
     values, ids, indexes, seen = [], [], [], set()
-    for frame in _complete_series(_batches(readers)):
+    for frame in _complete_series(_batches(files)):
         frame = _checked_share(frame, what, seen, share)
         if frame.empty:
             continue
@@ -137,7 +147,7 @@ def read_parquet_panel(
             ids.append(sid)
             indexes.append(index)
             at += len(v)
-    import pyarrow  # imported already, by _readers
+    import pyarrow  # imported already, by _checked_files
 
     pyarrow.default_memory_pool().release_unused()  # the batches' buffers, kept for reuse
     return values, ids, indexes, float32
