@@ -70,6 +70,22 @@ def test_fit_on_a_file_gives_the_model_of_the_frame(tmp_path, small_batches):
     )
 
 
+def test_data_read_from_a_file_is_trained_on_from_a_scratch_file(tmp_path, monkeypatch):
+    """Scaled training data stays off the process's own memory when the data came from disk
+    (the model is the same either way: the test above)."""
+    from tsrm.forecasting.series import scaling
+
+    sizes = []
+    real = scaling.scratch_array
+    monkeypatch.setattr(scaling, "scratch_array", lambda n, d: sizes.append(n) or real(n, d))
+    frame = _frame()
+    frame.to_parquet(tmp_path / "fleet.parquet")
+    make_tiny_model().fit(frame)
+    assert sizes == []
+    make_tiny_model().fit(tmp_path / "fleet.parquet")
+    assert sizes == [len(frame)]
+
+
 def test_rows_of_a_series_apart_are_refused(tmp_path, small_batches):
     frame = _frame()
     shuffled = pd.concat([frame.iloc[:100], frame.iloc[300:], frame.iloc[100:300]])

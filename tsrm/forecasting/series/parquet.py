@@ -138,7 +138,7 @@ def read_parquet_panel(
         chunk = read_chunk(frame)
         if store is None:
             keep32 = float32 and chunk.values[0].dtype == np.float32
-            store = _scratch_array(n_rows, np.float32 if keep32 else np.float64)
+            store = scratch_array(n_rows, np.float32 if keep32 else np.float64)
         for sid, v, index in zip(chunk.ids, chunk.values, chunk.indexes, strict=True):
             store[at : at + len(v)] = v
             view = store[at : at + len(v)].view(np.ndarray)
@@ -174,8 +174,18 @@ def _checked_share(
     return frame[(before + codes) % n == rank]
 
 
-def _scratch_array(n: int, dtype: np.dtype) -> np.ndarray:
-    """A writeable memory-mapped array of ``n`` values in a file already unlinked."""
+def memory_mapped(values: np.ndarray) -> bool:
+    """Whether ``values`` is (a view of) a memory-mapped file, e.g. a series read from Parquet."""
+    while values is not None:
+        if isinstance(values, np.memmap):
+            return True
+        values = getattr(values, "base", None)
+    return False
+
+
+def scratch_array(n: int, dtype: np.dtype) -> np.ndarray:
+    """A writeable memory-mapped array of ``n`` values in a file already unlinked: memory
+    the operating system can page out, not the process's own."""
     fd, name = tempfile.mkstemp(prefix="tsrm-", suffix=".values")
     os.close(fd)
     try:

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
+from tsrm.forecasting.series.parquet import memory_mapped, scratch_array
+
 
 def mean_std(values: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Per-series mean and standard deviation of the observed (non-NaN) values.
@@ -98,7 +100,10 @@ def flat_scaled(
 
     The float32 values are those of casting the float64 standardised series (exactly
     what training saw when it built them first): each series is scaled in float64 and
-    written straight into the flat buffer.
+    written straight into the flat buffer. Series read from disk (memory-mapped, see
+    :func:`~tsrm.forecasting.series.parquet.memory_mapped`) are scaled into a
+    memory-mapped scratch file too: training then reads its windows from pages the
+    operating system may evict, and the process holds no copy of the data of its own.
 
     Returns
     -------
@@ -108,7 +113,9 @@ def flat_scaled(
         Largest absolute scaled value (float64, before the cast): the caller refuses
         data float32 cannot hold; beyond float32's range ``flat`` holds infinities.
     """
-    flat = np.empty(sum(len(v) for v in values), dtype=np.float32)
+    n = sum(len(v) for v in values)
+    on_disk = any(memory_mapped(v) for v in values)
+    flat = scratch_array(n, np.float32) if on_disk else np.empty(n, dtype=np.float32)
     largest, at = 0.0, 0
     for _, scaled in scaled_series(values, mean, std):
         largest = max(largest, float(np.abs(scaled).max()))
