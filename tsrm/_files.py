@@ -1,4 +1,5 @@
-"""Files both wings share: atomic writes, data-file lookup and checks, model folders.
+"""Files both wings share: atomic writes, data-file lookup and checks, model folders, and
+memory-mapped scratch arrays.
 
 A model folder holds ``config.json`` (plain data) and ``model.safetensors`` (named
 tensors only): reading one never unpickles or runs anything from the files.
@@ -13,6 +14,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from tsrm._version import __version__
 from tsrm.exceptions import ChecksumError, DatasetNotFoundError, ModelFileError
@@ -232,3 +235,26 @@ def _model_file(path: Path, name: str, missing: str) -> Path:
             f"{str(directory)!r}; tsrm reads model files only from the directory it is given."
         )
     return file
+
+
+def memory_mapped(values: np.ndarray) -> bool:
+    """Whether ``values`` is (a view of) a memory-mapped file, e.g. a series read from Parquet."""
+    while values is not None:
+        if isinstance(values, np.memmap):
+            return True
+        values = getattr(values, "base", None)
+    return False
+
+
+def scratch_array(n: int, dtype: np.dtype) -> np.ndarray:
+    """A writeable memory-mapped array of ``n`` values in a file already unlinked: memory
+    the operating system can page out, not the process's own."""
+    fd, name = tempfile.mkstemp(prefix="tsrm-", suffix=".values")
+    os.close(fd)
+    try:
+        return np.memmap(name, dtype=dtype, mode="w+", shape=(n,))
+    finally:
+        try:
+            os.unlink(name)
+        except OSError:  # Windows keeps a mapped file; the temporary folder holds it
+            pass

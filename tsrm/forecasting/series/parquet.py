@@ -13,7 +13,6 @@ reclaimable file pages, not the process's own memory.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsrm._files import scratch_array
 from tsrm.exceptions import TSRMInputError
 
 #: Rows read from the file at a time: the largest table held in memory (a million rows
@@ -172,26 +172,3 @@ def _checked_share(
         return frame
     rank, n = share
     return frame[(before + codes) % n == rank]
-
-
-def memory_mapped(values: np.ndarray) -> bool:
-    """Whether ``values`` is (a view of) a memory-mapped file, e.g. a series read from Parquet."""
-    while values is not None:
-        if isinstance(values, np.memmap):
-            return True
-        values = getattr(values, "base", None)
-    return False
-
-
-def scratch_array(n: int, dtype: np.dtype) -> np.ndarray:
-    """A writeable memory-mapped array of ``n`` values in a file already unlinked: memory
-    the operating system can page out, not the process's own."""
-    fd, name = tempfile.mkstemp(prefix="tsrm-", suffix=".values")
-    os.close(fd)
-    try:
-        return np.memmap(name, dtype=dtype, mode="w+", shape=(n,))
-    finally:
-        try:
-            os.unlink(name)
-        except OSError:  # Windows keeps a mapped file; the temporary folder holds it
-            pass

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from tsrm.forecasting.series.parquet import memory_mapped, scratch_array
+from tsrm._files import memory_mapped, scratch_array
 
 
 def mean_std(values: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +101,7 @@ def flat_scaled(
     The float32 values are those of casting the float64 standardised series (exactly
     what training saw when it built them first): each series is scaled in float64 and
     written straight into the flat buffer. Series read from disk (memory-mapped, see
-    :func:`~tsrm.forecasting.series.parquet.memory_mapped`) are scaled into a
+    :func:`~tsrm._files.memory_mapped`) are scaled into a
     memory-mapped scratch file too: training then reads its windows from pages the
     operating system may evict, and the process holds no copy of the data of its own.
 
@@ -131,7 +131,7 @@ def last_filled(values: list[np.ndarray], keep: int) -> list[np.ndarray]:
     float32 series stay float32 (filling only repeats observed values, so nothing is
     rounded): half the memory of float64 for the forecast context of a large panel.
     """
-    dtypes = [np.float32 if v.dtype == np.float32 else np.float64 for v in values]
     return [
-        fill_missing(_float64(v))[-keep:].astype(d) for v, d in zip(values, dtypes, strict=True)
+        fill_missing(_float64(v))[-keep:].astype(np.result_type(v.dtype, np.float32))
+        for v in values
     ]
