@@ -15,13 +15,13 @@ a fixed look-back and ``fallback=False``:
 FLOPs per forecast are counted with ``torch.utils.flop_counter`` on one window in eval mode.
 
 Hypothesis H2 (little data) trains the same configurations on the last 5-100 % of the
-ETTh1/ETTm1 training split. Hypothesis H3 (sample paths from noise in z) scores ETTh1's OT:
-R, R3 and A draw 100 paths per window with noise in ``z`` (scale chosen on validation
-CRPS), beside the split-conformal quantiles of the same network, R with a pinball-trained
-quantile head, and statsforecast's AutoETS (``pip install "tsrm[bench]"``). Hypothesis H4
-(adaptive compute) trains R with the halting head on ETTh1 and a generated sensor series
-(regime changes, spikes) and scores its halting forecast against the same network stopped
-after 1, 2 and 3 supervision steps.
+ETTh1/ETTm1 training split. Hypothesis H3 (sample paths from noise in z) scores ETTh1's OT
+and M4-Hourly (one global model over its 414 series): R, R3 and A draw 100 paths per window
+with noise in ``z`` (scale chosen on validation CRPS), beside the split-conformal quantiles
+of the same network, R with a pinball-trained quantile head, and statsforecast's AutoETS
+(``pip install "tsrm[bench]"``). Hypothesis H4 (adaptive compute) trains R with the
+halting head on ETTh1 and a generated sensor series (regime changes, spikes) and scores its
+halting forecast against the same network stopped after 1, 2 and 3 supervision steps.
 
 Examples::
 
@@ -29,6 +29,7 @@ Examples::
     python benchmarks/recursion_study.py --jobs 15          # the whole H1 grid, 15 processes
     python benchmarks/recursion_study.py --hypothesis H2 --dataset ETTh1 --fraction 0.05
     python benchmarks/recursion_study.py --hypothesis H3    # R, R3, A, quantile, ets
+    python benchmarks/recursion_study.py --hypothesis H3 --dataset M4-Hourly --jobs 2
     python benchmarks/recursion_study.py --hypothesis H3 --report
     python benchmarks/recursion_study.py --hypothesis H4    # ETTh1 and the sensor, seeds 0-2
 
@@ -47,6 +48,7 @@ import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import NamedTuple
 
 import _harness as H
 import numpy as np
@@ -63,14 +65,17 @@ LOOKBACK = 96
 #: H2: ETT sets, look-back, horizons and the shares of the training split trained on.
 H2_DATASETS, H2_LOOKBACK, H2_HORIZONS = ("ETTh1", "ETTm1"), 336, (96, 336)
 FRACTIONS = (0.05, 0.1, 0.25, 1.0)
-#: H3: data set and target, the noise scales tried in z, paths per window, and the levels
-#: of the quantile head and of every quantile CRPS (0.05 to 0.95 by 0.05).
-H3_DATASET, H3_TARGET, H3_LOOKBACK, H3_HORIZON = "ETTh1", "OT", 336, 96
+#: H3: data sets with their look-back, horizon and the share of validation windows the noise
+#: scale is chosen on (every 4th of ETTh1's, each of M4-Hourly's 414); ETTh1's target column;
+#: the noise scales tried in z, paths per window, and the levels of the quantile head and of
+#: every quantile CRPS (0.05 to 0.95 by 0.05).
+H3_DATA = {"ETTh1": (336, 96), "M4-Hourly": (336, 48)}
+SELECT_EVERY = {"ETTh1": 4, "M4-Hourly": 1}
+H3_TARGET = "OT"
 H3_CONFIGS = ("R", "R3", "A", "quantile", "ets")
 SCALES = (0.01, 0.03, 0.1, 0.3, 1.0)
 N_PATHS = 100
 LEVELS = tuple(round(0.05 * i, 2) for i in range(1, 20))
-SELECT_EVERY = 4  # the noise scale is chosen on every 4th validation window
 #: H4: data sets with their look-back and horizon; the halting network's steps.
 H4_DATA = {"ETTh1": (336, 96), "sensor": (96, 24)}
 H4_STEPS = 3
@@ -202,7 +207,7 @@ def split(values: np.ndarray, lookback: int, horizon: int):
 
 
 @functools.lru_cache(maxsize=2)
-def _ett(name: str, data_dir: str):
+def _dataset(name: str, data_dir: str):
     from tsrm.forecasting.datasets import load_dataset
 
     return load_dataset(name, data_dir=data_dir)
@@ -215,7 +220,7 @@ def ett_parts(name: str, fraction: float, lookback: int, horizon: int, data_dir:
     :func:`split`: fit part, validation rows, test inputs ``(windows, L)``, targets."""
     from tsrm.forecasting.datasets import make_splits
 
-    splits = make_splits(_ett(name, data_dir), lookback, horizon)
+    splits = make_splits(_dataset(name, data_dir), lookback, horizon)
     (train_start, train_end), val_end = splits.boundaries.train, splits.boundaries.val[1]
     start = train_end - max(round(fraction * (train_end - train_start)), lookback + horizon)
     every = list(range(len(splits.test)))
@@ -359,18 +364,61 @@ def sample_paths(
     return np.concatenate(out).reshape(len(inputs), n_paths, -1)
 
 
-def ett_target(name: str, target: str, lookback: int, horizon: int, data_dir: str):
-    """H3: one column of an ETT set on the standard split, z-scored on the training rows:
-    fit part (train and validation rows), validation rows, validation windows, test
-    windows (inputs ``(n, L)``, targets ``(n, H)``)."""
+class H3Data(NamedTuple):
+    """H3's data, on the scaled series: the fit part (values, or a long frame of a panel),
+    the rows of each series held out for validation, the validation and test windows (inputs
+    ``(n, L)``, targets ``(n, H)``), and what AutoETS fits for each test window: its history,
+    in units that ``(value - loc) / scale`` maps onto the scaled series."""
+
+    fit_part: object
+    val_rows: int
+    val: tuple
+    test: tuple
+    histories: list
+    loc: np.ndarray
+    scale: np.ndarray
+
+
+def h3_data(name: str, lookback: int, horizon: int, data_dir: str) -> H3Data:
+    if name == "M4-Hourly":
+        return panel_target(name, lookback, horizon, data_dir)
+    return ett_target(name, H3_TARGET, lookback, horizon, data_dir)
+
+
+def ett_target(name: str, target: str, lookback: int, horizon: int, data_dir: str) -> H3Data:
+    """One column of an ETT set on the standard split, z-scored on the training rows; AutoETS
+    fits each test window's input."""
     from tsrm.forecasting.datasets import make_splits
 
-    splits = make_splits(_ett(name, data_dir), lookback, horizon)
+    splits = make_splits(_dataset(name, data_dir), lookback, horizon)
     b = splits.boundaries
     values = splits.values[:, splits.columns.index(target)]
     val = windows(values[b.train[1] - lookback : b.val[1]], lookback, horizon)
     test = windows(values[b.test[0] : b.test[1]], lookback, horizon)
-    return values[: b.val[1]], b.val[1] - b.train[1], val, test
+    n = len(test[0])
+    return H3Data(values[: b.val[1]], b.val[1] - b.train[1], val, test, list(test[0]),
+                  np.zeros(n), np.ones(n))  # fmt: skip
+
+
+def panel_target(name: str, lookback: int, horizon: int, data_dir: str) -> H3Data:
+    """A panel (M4-Hourly), each series z-scored on its own training part: the long frame
+    of every training part, its last ``horizon`` points held out for validation, one
+    validation and one test window per series (the test targets are the official test
+    part); AutoETS fits each raw training part."""
+    data = _dataset(name, data_dir)
+    order = ["unique_id", "ds"]
+    train = data.train.sort_values(order, kind="stable").reset_index(drop=True)
+    test = data.test.sort_values(order, kind="stable")
+    raw = [g.to_numpy(np.float64) for _, g in train.groupby("unique_id", sort=False)["y"]]
+    ahead = [g.to_numpy(np.float64) for _, g in test.groupby("unique_id", sort=False)["y"]]
+    loc, scale = np.array([r.mean() for r in raw]), np.array([r.std() for r in raw])
+    scaled = [(r - m) / s for r, m, s in zip(raw, loc, scale, strict=True)]
+    span = lookback + horizon
+    val = (np.stack([x[-span:-horizon] for x in scaled]), np.stack([x[-horizon:] for x in scaled]))
+    test_targets = (np.stack(ahead) - loc[:, None]) / scale[:, None]
+    test_windows = (np.stack([x[-lookback:] for x in scaled]), test_targets)
+    fit_part = train.assign(y=np.concatenate(scaled))
+    return H3Data(fit_part, horizon, val, test_windows, raw, loc, scale)
 
 
 def interval_scores(targets: np.ndarray, quantiles: np.ndarray) -> dict:
@@ -398,10 +446,10 @@ def path_scores(targets: np.ndarray, paths: np.ndarray) -> dict:
     return {"crps": round(crps, 5), **interval_scores(targets, quantiles)}
 
 
-def chosen_scale(model, val: tuple, seed: int, scales: tuple) -> tuple[float, float]:
-    """The noise scale of ``scales`` with the lowest sample CRPS on every
-    :data:`SELECT_EVERY`-th validation window, and that CRPS."""
-    inputs, targets = val[0][::SELECT_EVERY], val[1][::SELECT_EVERY]
+def chosen_scale(model, val: tuple, seed: int, scales: tuple, every: int) -> tuple[float, float]:
+    """The noise scale of ``scales`` with the lowest sample CRPS on every ``every``-th
+    validation window, and that CRPS."""
+    inputs, targets = val[0][::every], val[1][::every]
     scores = {
         s: path_scores(targets, sample_paths(model, inputs, s, N_PATHS, seed))["crps"]
         for s in scales
@@ -415,31 +463,31 @@ def run_h3(job: dict) -> list[dict]:
     the noise scale chosen on validation, and the split-conformal quantiles of the same
     network (config ``R-conformal`` ...); ``quantile`` is R with the pinball-trained head;
     ``ets`` is statsforecast's AutoETS on every test window."""
-    fit_part, val_rows, val, (inputs, targets) = ett_target(
-        job["data"], H3_TARGET, job["lookback"], job["horizon"], job["data_dir"]
-    )
+    data = h3_data(job["data"], job["lookback"], job["horizon"], job["data_dir"])
+    inputs, targets = data.test
     base = {k: v for k, v in job.items() if k != "data_dir"} | {"test_windows": len(targets)}
     if job["config"] == "ets":
-        return [base | ets_scores(inputs, targets, job)]
+        return [base | ets_scores(data, job)]
     extra = {**trm_settings("R" if job["config"] == "quantile" else job["config"])}
     if job["config"] == "quantile":
         extra["quantiles"] = LEVELS
-    model = make_model("trm", job, val_rows, {**extra, "period": job["period"]})
-    base |= {"train_s": round(timed_fit(model, fit_part), 1), "params": model.n_params_,
+    model = make_model("trm", job, data.val_rows, {**extra, "period": job["period"]})
+    base |= {"train_s": round(timed_fit(model, data.fit_part), 1), "params": model.n_params_,
              "epochs": len(model.history_["train_loss"])}  # fmt: skip
     quantiles = np.stack(list(model.predict_quantiles(y=inputs.T, quantiles=LEVELS).values()))
     quantile_row = base | interval_scores(targets, quantiles.transpose(2, 0, 1))
     if job["config"] == "quantile":
         return [quantile_row]
-    scale, val_crps = chosen_scale(model, val, job["seed"], job.get("scales") or SCALES)
+    scales = job.get("scales") or SCALES
+    scale, val_crps = chosen_scale(model, data.val, job["seed"], scales, SELECT_EVERY[job["data"]])
     paths = sample_paths(model, inputs, scale, N_PATHS, job["seed"])
     sampled = base | {"scale": scale, "val_crps": val_crps} | path_scores(targets, paths)
     return [sampled, quantile_row | {"config": f"{job['config']}-conformal"}]
 
 
-def ets_scores(inputs: np.ndarray, targets: np.ndarray, job: dict) -> dict:
-    """AutoETS (statsforecast, season ``period``) fitted on each test window's input: its
-    quantiles at :data:`LEVELS` from its intervals at 10 % to 90 %."""
+def ets_scores(data: H3Data, job: dict) -> dict:
+    """AutoETS (statsforecast, season ``period``) fitted on each test window's history: its
+    quantiles at :data:`LEVELS` from its intervals at 10 % to 90 %, on the scaled series."""
     import pandas as pd
 
     try:
@@ -448,10 +496,11 @@ def ets_scores(inputs: np.ndarray, targets: np.ndarray, job: dict) -> dict:
     except ImportError as err:
         needs = "the ets configuration needs statsforecast: pip install statsforecast"
         raise SystemExit(needs) from err
-    n, lookback = inputs.shape
+    n, lengths = len(data.histories), [len(h) for h in data.histories]
     frame = pd.DataFrame({
-        "unique_id": np.repeat(np.arange(n), lookback), "ds": np.tile(np.arange(lookback), n),
-        "y": inputs.ravel(),
+        "unique_id": np.repeat(np.arange(n), lengths),
+        "ds": np.concatenate([np.arange(k) for k in lengths]),
+        "y": np.concatenate(data.histories),
     })  # fmt: skip
     season = int(job["period"]) if job["period"] else 1
     sf = StatsForecast(models=[AutoETS(season_length=season)], freq=1, n_jobs=1)
@@ -462,7 +511,8 @@ def ets_scores(inputs: np.ndarray, targets: np.ndarray, job: dict) -> dict:
     columns = [f"AutoETS-lo-{round(200 * (0.5 - q))}" for q in LEVELS if q < 0.5]
     columns += ["AutoETS"] + [f"AutoETS-hi-{round(200 * (q - 0.5))}" for q in LEVELS if q > 0.5]
     quantiles = out[columns].to_numpy().reshape(n, job["horizon"], len(LEVELS))
-    return {"train_s": train_s} | interval_scores(targets, np.moveaxis(quantiles, 2, 1))
+    quantiles = (quantiles - data.loc[:, None, None]) / data.scale[:, None, None]
+    return {"train_s": train_s} | interval_scores(data.test[1], np.moveaxis(quantiles, 2, 1))
 
 
 # -- one run --------------------------------------------------------------------------------
@@ -629,11 +679,12 @@ def report(rows: list[dict]) -> list[str]:
 H3_COLUMNS = ("scale", "crps", "qcrps", "cov80", "width80", "cov90", "width90")
 
 
-def report_h3(rows: list[dict], hypothesis: str = "H3") -> list[str]:
-    """H3: per configuration the mean over its seeds (latest row each) of the chosen noise
-    scale, sample CRPS, quantile CRPS and the 80 %/90 % interval coverage and width
-    (``hypothesis="H3x"``: the exploratory runs on another grid of scales)."""
-    latest = {(r["config"], r["seed"]): r for r in rows if r["hypothesis"] == hypothesis}
+def report_h3(rows: list[dict], hypothesis: str = "H3", data: str = "ETTh1") -> list[str]:
+    """H3 on ``data``: per configuration the mean over its seeds (latest row each) of the
+    chosen noise scale, sample CRPS, quantile CRPS and the 80 %/90 % interval coverage and
+    width (``hypothesis="H3x"``: the exploratory runs on another grid of scales)."""
+    mine = (r for r in rows if r["hypothesis"] == hypothesis and r["data"] == data)
+    latest = {(r["config"], r["seed"]): r for r in mine}
     lines = H.markdown_table(["config", "seeds", *H3_COLUMNS, "train s"], [])
     for config in dict.fromkeys(c for c, _ in latest):
         got = [r for (c, _), r in latest.items() if c == config]
@@ -704,9 +755,19 @@ def plots(rows: list[dict], results_dir: Path) -> list[Path]:
 
 def plot_h3(rows: list[dict], path: Path) -> Path:
     """H3: test quantile CRPS of each network's sample paths and of its conformal quantiles
-    (every seed a dot, the mean a marker), the quantile head and AutoETS as lines."""
+    (every seed a dot, the mean a marker), the quantile head and AutoETS as lines; one panel
+    per data set."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(5, 3.6))
+    data = [d for d in H3_DATA if any(r["data"] == d for r in rows)]
+    fig, axes = plt.subplots(1, len(data), figsize=(5 * len(data), 3.6), squeeze=False)
+    for ax, name in zip(axes[0], data, strict=True):
+        _h3_panel(ax, [r for r in rows if r["data"] == name], name)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def _h3_panel(ax, rows: list[dict], data: str) -> None:
     latest = {(r["config"], r["seed"]): float(r["qcrps"]) for r in rows}
     for i, config in enumerate(("A", "R", "R3")):
         for shift, name, face in ((-0.1, config, "black"), (0.1, f"{config}-conformal", "none")):
@@ -722,11 +783,10 @@ def plot_h3(rows: list[dict], path: Path) -> Path:
             label = "quantile head (R)" if name == "quantile" else "AutoETS"
             ax.axhline(np.mean(got), linestyle=style, color="black", label=label)
     ax.set_xticks(range(3), ["A (2 calls)", "R (21)", "R3 (63)"])
-    ax.set(ylabel="test quantile CRPS (scaled)", title="H3: ETTh1 OT, L 336, H 96")
+    lookback, horizon = H3_DATA[data]
+    title = f"H3: {data}{' OT' if data == 'ETTh1' else ''}, L {lookback}, H {horizon}"
+    ax.set(ylabel="test quantile CRPS (scaled)", title=title)
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    return path
 
 
 def plot_h4(rows: list[dict], path: Path) -> Path:
@@ -841,23 +901,27 @@ def jobs(args) -> list[dict]:
 
 
 def h3_jobs(args) -> list[dict]:
-    """H3's runs: every configuration and seed (AutoETS once: it has no seed)."""
+    """H3's runs: every data set, configuration and seed (AutoETS once: it has no seed)."""
     from tsrm.forecasting.series.panel import to_panel
     from tsrm.forecasting.series.season import detect_season
 
-    lookback, horizon = args.lookback or H3_LOOKBACK, (args.horizon or [H3_HORIZON])[0]
-    cell = {
-        "hypothesis": "H3x" if args.scales else "H3", "data": H3_DATASET, "noise": "",
-        "fraction": "", "scales": tuple(args.scales or SCALES),
-        "horizon": horizon, "lookback": lookback, "data_dir": str(args.data_dir),
-        "hidden_dim": 64, "accelerator": args.accelerator,
-    }  # fmt: skip
-    fit_part = ett_target(H3_DATASET, H3_TARGET, lookback, horizon, cell["data_dir"])[0]
-    cell["period"] = detect_season(to_panel(fit_part))
     samplers = ("R", "R3", "A") if args.scales else H3_CONFIGS  # the others draw no paths
     configs = [c for c in args.config if c in samplers]
     seeds = {c: args.seed[:1] if c == "ets" else args.seed for c in configs}
-    return [{**cell, "config": c, "seed": seed} for c in configs for seed in seeds[c]]
+    out = []
+    for data in args.dataset:
+        lookback = args.lookback or H3_DATA[data][0]
+        horizon = (args.horizon or [H3_DATA[data][1]])[0]
+        cell = {
+            "hypothesis": "H3x" if args.scales else "H3", "data": data, "noise": "",
+            "fraction": "", "scales": tuple(args.scales or SCALES),
+            "horizon": horizon, "lookback": lookback, "data_dir": str(args.data_dir),
+            "hidden_dim": 64, "accelerator": args.accelerator,
+        }  # fmt: skip
+        fit_part = h3_data(data, lookback, horizon, cell["data_dir"]).fit_part
+        cell["period"] = detect_season(to_panel(fit_part))
+        out += [{**cell, "config": c, "seed": seed} for c in configs for seed in seeds[c]]
+    return out
 
 
 def h4_jobs(args) -> list[dict]:
@@ -882,7 +946,7 @@ def job_command(job: dict) -> str:
     if job["hypothesis"] == "H1":
         data = [("--system", job["data"]), ("--noise", job["noise"])]
     elif job["hypothesis"].startswith("H3"):
-        data = [("--hypothesis", "H3")]
+        data = [("--hypothesis", "H3"), ("--dataset", job["data"])]
     elif job["hypothesis"] == "H4":
         data = [("--hypothesis", "H4"), ("--dataset", job["data"])]
     else:
@@ -924,8 +988,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--system", nargs="+", default=list(SYSTEMS), choices=SYSTEMS, help="H1")
     parser.add_argument("--noise", nargs="+", type=float, default=list(NOISES), help="H1")
     parser.add_argument(
-        "--dataset", nargs="+", default=None, help="H2 (ETTh1 ETTm1), H4 (ETTh1 sensor)"
-    )
+        "--dataset", nargs="+", default=None,
+        help="H2 (ETTh1 ETTm1), H3 (ETTh1 M4-Hourly), H4 (ETTh1 sensor)",
+    )  # fmt: skip
     parser.add_argument(
         "--fraction", nargs="+", type=float, default=list(FRACTIONS),
         help="H2: shares of the training split trained on (its last rows)",
@@ -964,12 +1029,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.config is None:
         args.config = list(H3_CONFIGS if args.hypothesis == "H3" else CONFIGS)
     if args.dataset is None:
-        args.dataset = list(H4_DATA if args.hypothesis == "H4" else H2_DATASETS)
+        default = {"H3": H3_DATA, "H4": H4_DATA}.get(args.hypothesis, H2_DATASETS)
+        args.dataset = list(default)
     results, _ = H.results_files(args.results_dir, STEM, FIELDS, KEY)
     if args.report:
         rows = results.rows()
         if args.hypothesis == "H3":
-            print("\n".join([*report_h3(rows), "", *report_h3(rows, "H3x")]))
+            for data in args.dataset:
+                print("\n".join([f"{data}:", "", *report_h3(rows, "H3", data), ""]))
+            print("\n".join(["ETTh1, other scales:", "", *report_h3(rows, "H3x")]))
         elif args.hypothesis == "H4":
             print("\n".join(report_h4(rows)))
         else:

@@ -117,23 +117,14 @@ def test_h3_scores_a_calibrated_ensemble_as_calibrated(script):
 
 def test_h3_runs_sample_paths_and_their_controls(script, data_dir, monkeypatch):
     pytest.importorskip("scoringrules")
-    fit_part, val_rows, val, test = script.ett_target("ETTh1", "OT", 48, 24, str(data_dir))
-    assert (len(fit_part), val_rows) == (8640 + 2880, 2880)
+    data = script.ett_target("ETTh1", "OT", 48, 24, str(data_dir))
+    assert (len(data.fit_part), data.val_rows) == (8640 + 2880, 2880)
+    val, test = data.val, data.test
     assert val[0].shape == (2880 - 24 + 1, 48) and test[1].shape == (2880 - 24 + 1, 24)
     ot = script.ett_parts("ETTh1", 1.0, 48, 24, str(data_dir))  # channel by channel, OT last
     np.testing.assert_allclose(test[0], ot[2][-len(test[0]) :], atol=1e-6)  # theirs: float32
-    make = script.make_model
-
-    def tiny(config, job, val_rows, extra):
-        extra = {**extra, "hidden_dim": 8, "max_epochs": 1, "max_epoch_windows": 2048}
-        # a few quick steps that move the zero-initialised readout, so that z matters
-        extra.update(ema_decay=None, learning_rate=0.02)
-        return make(config, job, val_rows, extra)
-
-    monkeypatch.setattr(script, "make_model", tiny)
-    monkeypatch.setattr(script, "N_PATHS", 3)
-    monkeypatch.setattr(script, "SCALES", (0.1, 1.0))
-    monkeypatch.setattr(script, "SELECT_EVERY", 200)
+    _tiny_h3(script, monkeypatch)
+    monkeypatch.setitem(script.SELECT_EVERY, "ETTh1", 200)
     job = {"hypothesis": "H3", "data": "ETTh1", "noise": "", "fraction": "", "horizon": 24,
            "lookback": 48, "data_dir": str(data_dir), "hidden_dim": 64, "accelerator": "cpu",
            "period": 24, "seed": 0}  # fmt: skip
@@ -146,13 +137,62 @@ def test_h3_runs_sample_paths_and_their_controls(script, data_dir, monkeypatch):
     assert head["config"] == "quantile" and head["qcrps"] > 0 and head["params"] > 0
 
 
+def _tiny_h3(script, monkeypatch):
+    """H3 with tiny networks that train in seconds, 3 paths and 2 noise scales."""
+    make = script.make_model
+
+    def tiny(config, job, val_rows, extra):
+        extra = {**extra, "hidden_dim": 8, "max_epochs": 1, "max_epoch_windows": 2048}
+        # a few quick steps that move the zero-initialised readout, so that z matters
+        extra.update(ema_decay=None, learning_rate=0.02)
+        return make(config, job, val_rows, extra)
+
+    monkeypatch.setattr(script, "make_model", tiny)
+    monkeypatch.setattr(script, "N_PATHS", 3)
+    monkeypatch.setattr(script, "SCALES", (0.1, 1.0))
+
+
+def test_h3_on_a_panel_scales_each_series_on_its_training_part(script, data_dir, monkeypatch):
+    pytest.importorskip("scoringrules")
+    from tsrm.forecasting.datasets import load_dataset
+
+    data = script.panel_target("M4-Hourly", 96, 48, str(data_dir))
+    raw = load_dataset("M4-Hourly", data_dir=data_dir)
+    first = raw.train[raw.train["unique_id"] == "H1"]["y"].to_numpy()
+    assert data.val_rows == 48 and len(data.histories) == 414
+    np.testing.assert_array_equal(data.histories[0], first)  # AutoETS fits the raw part
+    scaled = (first - first.mean()) / first.std()
+    np.testing.assert_allclose(data.fit_part.query("unique_id == 'H1'")["y"], scaled)
+    np.testing.assert_allclose(data.val[0][0], scaled[-144:-48])
+    np.testing.assert_allclose(data.val[1][0], scaled[-48:])
+    np.testing.assert_allclose(data.test[0][0], scaled[-96:])
+    test_first = raw.test[raw.test["unique_id"] == "H1"]["y"].to_numpy()
+    np.testing.assert_allclose(data.test[1][0], (test_first - first.mean()) / first.std())
+    assert data.test[1].shape == (414, 48) and data.val[0].shape == (414, 96)
+    _tiny_h3(script, monkeypatch)
+    job = {"hypothesis": "H3", "data": "M4-Hourly", "noise": "", "fraction": "", "horizon": 48,
+           "lookback": 96, "data_dir": str(data_dir), "hidden_dim": 64, "accelerator": "cpu",
+           "period": 24, "seed": 0, "config": "A"}  # fmt: skip
+    sampled, conformal = script.run_h3(job)
+    assert sampled["test_windows"] == conformal["test_windows"] == 414
+    assert sampled["crps"] > 0 and 0 < conformal["cov80"] <= conformal["cov90"] <= 1
+
+
 def test_h3_autoets_quantiles_come_from_its_intervals(script, data_dir):
     pytest.importorskip("scoringrules")
     pytest.importorskip("statsforecast")
-    _, _, _, (inputs, targets) = script.ett_target("ETTh1", "OT", 96, 24, str(data_dir))
-    job = {"period": 24, "horizon": 24}
-    row = script.ets_scores(inputs[::500], targets[::500], job)
+    data = script.ett_target("ETTh1", "OT", 96, 24, str(data_dir))
+    few = data._replace(
+        test=tuple(t[::500] for t in data.test), histories=data.histories[::500],
+        loc=data.loc[::500], scale=data.scale[::500],
+    )  # fmt: skip
+    row = script.ets_scores(few, {"period": 24, "horizon": 24})
     assert 0 < row["width80"] < row["width90"] and row["qcrps"] > 0 and row["train_s"] >= 0
+    # Histories in other units give the same scaled quantiles once mapped back.
+    shifted = few._replace(histories=[10 + 3 * h for h in few.histories],
+                           loc=few.loc + 10, scale=3 * few.scale)  # fmt: skip
+    again = script.ets_scores(shifted, {"period": 24, "horizon": 24})
+    assert again["qcrps"] == pytest.approx(row["qcrps"], rel=0.02)
 
 
 def test_h3_runs_on_another_grid_of_scales_are_kept_apart(script):
@@ -160,6 +200,7 @@ def test_h3_runs_on_another_grid_of_scales_are_kept_apart(script):
            "config": "R", "seed": 0, "scales": (3.0, 10.0)}  # fmt: skip
     assert script.job_command(job).endswith("--config R --seed 0 --scales 3.0 10.0")
     row = {
+        "data": "ETTh1",
         "config": "R",
         "seed": "0",
         "scale": "1.0",
@@ -233,8 +274,9 @@ def test_h3_verdict_takes_the_better_control_seed_by_seed(script):
 
 def test_plots_draw_one_figure_per_hypothesis_with_results(script, tmp_path):
     pytest.importorskip("matplotlib")
-    h3 = [{"hypothesis": "H3", "config": c, "seed": str(s), "qcrps": str(0.1 + 0.01 * s)}
-          for c in ("R", "R-conformal", "A", "quantile", "ets") for s in range(3)]  # fmt: skip
+    h3 = [{"hypothesis": "H3", "data": d, "config": c, "seed": str(s), "qcrps": str(0.1 + s / 100)}
+          for d in ("ETTh1", "M4-Hourly") for c in ("R", "R-conformal", "A", "quantile", "ets")
+          for s in range(3)]  # fmt: skip
     curve = {"mse_step1": "0.3", "mse_step2": "0.29", "mse_step3": "0.29"}
     h4 = [{"hypothesis": "H4", "data": "sensor", "seed": str(s), "mse": "0.29",
            "mean_steps": "1.5", **curve} for s in range(3)]  # fmt: skip
