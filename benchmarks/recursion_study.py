@@ -777,10 +777,16 @@ def _h3_panel(ax, rows: list[dict], data: str) -> None:
                 label = ("sample paths" if face == "black" else "conformal") if i == 0 else None
                 ax.scatter(i + shift, np.mean(got), s=50, facecolors=face, edgecolors="black",
                            label=label)  # fmt: skip
+    top = max((v for (c, _), v in latest.items() if c != "ets"), default=0.0)
     for name, style in (("quantile", "--"), ("ets", ":")):
         got = [v for (c, _), v in latest.items() if c == name]
-        if got:
-            label = "quantile head (R)" if name == "quantile" else "AutoETS"
+        if not got:
+            continue
+        label = "quantile head (R)" if name == "quantile" else "AutoETS"
+        if np.mean(got) > 1.5 * top:  # far above the rest: named, not drawn
+            ax.annotate(f"{label}: {np.mean(got):.3f}, above the panel",
+                        (0.02, 0.97), xycoords="axes fraction", va="top", fontsize=7)  # fmt: skip
+        else:
             ax.axhline(np.mean(got), linestyle=style, color="black", label=label)
     ax.set_xticks(range(3), ["A (2 calls)", "R (21)", "R3 (63)"])
     lookback, horizon = H3_DATA[data]
