@@ -409,6 +409,8 @@ def panel_target(name: str, lookback: int, horizon: int, data_dir: str) -> H3Dat
     order = ["unique_id", "ds"]
     train = data.train.sort_values(order, kind="stable").reset_index(drop=True)
     test = data.test.sort_values(order, kind="stable")
+    if train["unique_id"].unique().tolist() != test["unique_id"].unique().tolist():
+        raise ValueError(f"{name}: its train and test parts hold different series")
     raw = [g.to_numpy(np.float64) for _, g in train.groupby("unique_id", sort=False)["y"]]
     ahead = [g.to_numpy(np.float64) for _, g in test.groupby("unique_id", sort=False)["y"]]
     loc, scale = np.array([r.mean() for r in raw]), np.array([r.std() for r in raw])
